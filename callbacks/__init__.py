@@ -1,0 +1,16 @@
+"""Dash callbacks, wired per app by `callbacks.init_app(dash_app)`.
+
+Not `dash.callback`: its global registry is handed whole to the first app that serves a
+request, so a second app from the factory (a test, another worker setup) would get none.
+"""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from callbacks import graphs
+
+
+def init_app(dash_app: Dash) -> None:
+    """Register every callback module's callbacks on this app."""
+    graphs.init_app(dash_app)

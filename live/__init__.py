@@ -1,0 +1,148 @@
+"""Pulseboard's live core, as a Quart extension: `live.init_app(server)`.
+
+How a point travels::
+
+    producer ─ POST /api/points ─▶ routes/ingest ─ live/points (validate, pure)
+                                        │
+                                        ▼
+                                   live/store  one writer task, WAL, event id = rowid
+                                        │ Commit (ids first..last, committed)
+                                        ▼
+                                   live/hub    in-process fan-out
+                                        │
+                                        ▼
+                                   live/frames at most FRAME_RATE frames/s; per graph one
+                                        │      Patch (live/patches), serialised once
+                                        ▼
+                                   routes/stream  SSE, one per tab, bounded queue each;
+                                        │         resume = replay from SQLite after Last-Event-ID
+                                        ▼
+                                   assets/pulseboard.js ─ dash_clientside.set_props(graph, patch)
+                                        ▼
+                                   dcc.Graph(animate=True) drawn from live/figures
+
+Page load: callbacks/graphs.py (async) reads each window from live/store at the framer's
+last id, so the stream carries on from exactly there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from quart import Quart, current_app
+
+from live import config as settings
+from live.feed import run_feed
+from live.frames import Framer
+from live.hub import MemoryHub
+from live.points import Point
+from live.store import Commit, Store
+
+log = logging.getLogger(__name__)
+EXTENSION = "pulseboard"
+
+
+@dataclass
+class Live:
+    """The running parts, kept on the app: the store, the hub and the framer."""
+
+    config: dict
+    store: Store
+    hub: MemoryHub
+    framer: Framer
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    async def ingest(self, points: list[Point]) -> Commit:
+        """Store the points, then hand them to the hub; return what was committed."""
+        commit = await self.store.insert(points)
+        await self.hub.publish(commit)
+        return commit
+
+    def accepted_range(self, now: float) -> tuple[float, float]:
+        """Return the oldest and newest timestamp a point may carry."""
+        return now - self.config["RETENTION_SECONDS"], now + self.config["MAX_FUTURE_SECONDS"]
+
+    async def _keep_retention(self) -> None:
+        while True:
+            await asyncio.sleep(self.config["RETENTION_INTERVAL_SECONDS"])
+            deleted = await self.store.purge(
+                time.time() - self.config["RETENTION_SECONDS"], self.config["WINDOW_POINTS"]
+            )
+            if deleted:
+                log.info("retention deleted %d points", deleted)
+
+    async def start(self) -> None:
+        """Open the database and start the framer, retention and (if on) the feed."""
+        await self.store.open()
+        await self.hub.open()
+        await self.framer.start()
+        self.tasks.append(asyncio.create_task(self._keep_retention(), name="pulseboard-retention"))
+        if self.config["FEED"]:
+            feed = run_feed(self.ingest, self.config["FEED_INTERVAL_SECONDS"])
+            self.tasks.append(asyncio.create_task(feed, name="pulseboard-feed"))
+
+    async def stop(self) -> None:
+        """End every stream, stop the tasks and close the database."""
+        await self.framer.stop()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.hub.close()
+        await self.store.close()
+
+
+def configure(server: Quart, overrides: dict | None = None, environ: Mapping[str, str] = os.environ) -> dict:
+    """Layer the settings (defaults, PULSEBOARD_* environment, overrides), check them, keep them on the app."""
+    merged = dict(settings.DEFAULTS)
+    for key in settings.DEFAULTS:
+        if f"{settings.PREFIX}_{key}" in environ:
+            merged[key] = _parse(environ[f"{settings.PREFIX}_{key}"])
+    merged.update(overrides or {})
+    unknown = sorted(set(merged) - set(settings.DEFAULTS))
+    if unknown:
+        raise settings.ConfigError(f"unknown setting {unknown[0]!r}")
+    settings.validate(merged)
+    server.config.update({f"{settings.PREFIX}_{key}": value for key, value in merged.items()})
+    return merged
+
+
+def _parse(text: str) -> object:
+    # As Flask's from_prefixed_env: JSON where it parses ("4" is a number, "false" a bool), else text.
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def init_app(server: Quart, overrides: dict | None = None) -> Live:
+    """Create Pulseboard's parts on the app and tie them to its start-up and shut-down."""
+    config = configure(server, overrides)
+    store = Store(config["DATABASE"])
+    hub = MemoryHub()
+    framer = Framer(
+        store,
+        hub,
+        rate=config["FRAME_RATE"],
+        window=config["WINDOW_POINTS"],
+        replay_max=config["REPLAY_MAX_POINTS"],
+        limit=config["STREAM_QUEUE_FRAMES"],
+    )
+    live = Live(config, store, hub, framer)
+    server.extensions[EXTENSION] = live
+    server.before_serving(live.start)
+    server.after_serving(live.stop)
+    return live
+
+
+def get_live() -> Live:
+    """Return the running app's Live (inside a request, callback or app context)."""
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,72 @@
+"""Pulseboard's settings: code defaults, then PULSEBOARD_* environment variables, then a mapping."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+PREFIX = "PULSEBOARD"
+
+EASINGS = frozenset(
+    f"{name}{suffix}"
+    for name in ("linear", "quad", "cubic", "sin", "exp", "circle", "elastic", "back", "bounce")
+    for suffix in ("", "-in", "-out", "-in-out")
+)
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE": "instance/pulseboard.sqlite3",
+    "RETENTION_SECONDS": 24 * 3600,
+    "RETENTION_INTERVAL_SECONDS": 60.0,
+    "WINDOW_POINTS": 1000,
+    "FRAME_RATE": 4.0,
+    "ANIMATION_MS": 200,
+    "ANIMATION_EASING": "cubic-in-out",
+    "HEARTBEAT_SECONDS": 15.0,
+    "RETRY_MS": 1000,
+    "STREAM_QUEUE_FRAMES": 64,
+    "REPLAY_MAX_POINTS": 20_000,
+    "MAX_BATCH_POINTS": 10_000,
+    "MAX_BODY_BYTES": 4 * 1024 * 1024,
+    "MAX_FUTURE_SECONDS": 300.0,
+    "FEED": True,
+    "FEED_INTERVAL_SECONDS": 1.0,
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value Pulseboard cannot run with."""
+
+
+def _number(key: str, value: Any, *, low: float, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"{PREFIX}_{key} must be a number from {low} to {high}, got {value!r}")
+    return value
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Raise ConfigError naming the first setting that is out of range."""
+    _number("RETENTION_SECONDS", config["RETENTION_SECONDS"], low=60)
+    _number("RETENTION_INTERVAL_SECONDS", config["RETENTION_INTERVAL_SECONDS"], low=0.05)
+    _number("WINDOW_POINTS", config["WINDOW_POINTS"], low=2, high=1_000_000)
+    rate = _number("FRAME_RATE", config["FRAME_RATE"], low=0.1, high=60)
+    # The animation must finish inside a frame, or animations queue up behind each other.
+    _number("ANIMATION_MS", config["ANIMATION_MS"], low=0, high=1000 / rate)
+    if config["ANIMATION_EASING"] not in EASINGS:
+        raise ConfigError(
+            f"{PREFIX}_ANIMATION_EASING must be a Plotly easing such as 'cubic-in-out', "
+            f"got {config['ANIMATION_EASING']!r}"
+        )
+    # Below nginx's default 60 s proxy_read_timeout, so proxies never cut an idle stream.
+    _number("HEARTBEAT_SECONDS", config["HEARTBEAT_SECONDS"], low=0.01, high=50)
+    _number("RETRY_MS", config["RETRY_MS"], low=0, high=600_000)
+    _number("STREAM_QUEUE_FRAMES", config["STREAM_QUEUE_FRAMES"], low=1, high=100_000)
+    _number("REPLAY_MAX_POINTS", config["REPLAY_MAX_POINTS"], low=1)
+    _number("MAX_BATCH_POINTS", config["MAX_BATCH_POINTS"], low=1, high=1_000_000)
+    _number("MAX_BODY_BYTES", config["MAX_BODY_BYTES"], low=1024)
+    _number("MAX_FUTURE_SECONDS", config["MAX_FUTURE_SECONDS"], low=0)
+    _number("FEED_INTERVAL_SECONDS", config["FEED_INTERVAL_SECONDS"], low=0.01)
+    if not isinstance(config["FEED"], bool):
+        raise ConfigError(f"{PREFIX}_FEED must be true or false, got {config['FEED']!r}")
+    if not isinstance(config["DATABASE"], str) or not config["DATABASE"]:
+        raise ConfigError(f"{PREFIX}_DATABASE must be a file path, got {config['DATABASE']!r}")

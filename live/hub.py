@@ -1,0 +1,118 @@
+"""Fan-out: a publisher hands items to every subscriber without ever waiting on one."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Ended(Exception):
+    """The subscription is over: `reason` is 'overflow' (it fell behind) or 'closed'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Subscription(Generic[T]):
+    """One subscriber's bounded queue.
+
+    Policy when full: the subscription ends with reason 'overflow' and takes nothing more.
+    A stream then closes and its browser resumes from SQLite with Last-Event-ID, so a slow
+    reader costs the server at most `limit` items and never slows the publisher.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[T] = deque()
+        self._limit = limit
+        self._ready = asyncio.Event()
+        self.ended: str | None = None
+
+    def offer(self, item: T) -> None:
+        """Queue an item, or end the subscription if it is full."""
+        if self.ended:
+            return
+        if len(self._items) >= self._limit:
+            self.end("overflow")
+            return
+        self._items.append(item)
+        self._ready.set()
+
+    def end(self, reason: str = "closed") -> None:
+        """End the subscription; what is queued can still be taken."""
+        if not self.ended:
+            self.ended = reason
+            self._ready.set()
+
+    async def get(self) -> T:
+        """Return the next item, waiting for one; raise Ended once drained and ended."""
+        while not self._items:
+            if self.ended:
+                raise Ended(self.ended)
+            self._ready.clear()
+            await self._ready.wait()
+        return self._items.popleft()
+
+    def take_all(self) -> list[T]:
+        """Return every queued item at once, without waiting."""
+        items = list(self._items)
+        self._items.clear()
+        return items
+
+
+class Broadcast(Generic[T]):
+    """In-process fan-out to bounded subscriptions."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._subscriptions: set[Subscription[T]] = set()
+
+    def __len__(self) -> int:
+        return len(self._subscriptions)
+
+    def publish(self, item: T) -> None:
+        """Offer the item to every subscriber; never blocks."""
+        for subscription in self._subscriptions:
+            subscription.offer(item)
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[Subscription[T]]:
+        """Yield a new subscription, removed again on the way out."""
+        subscription: Subscription[T] = Subscription(self.limit)
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+
+    def close(self) -> None:
+        """End every subscription: streams finish and their browsers reconnect elsewhere."""
+        for subscription in list(self._subscriptions):
+            subscription.end("closed")
+
+
+class MemoryHub:
+    """The in-process hub: commits from this process reach this process's framer."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._broadcast: Broadcast = Broadcast(limit)
+
+    async def open(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        """End every subscription."""
+        self._broadcast.close()
+
+    async def publish(self, item: object) -> None:
+        """Hand the item to every subscriber."""
+        self._broadcast.publish(item)
+
+    def subscribe(self):  # -> AbstractAsyncContextManager[Subscription]
+        """Return a context manager yielding a new subscription."""
+        return self._broadcast.subscribe()

@@ -1,0 +1,256 @@
+"""Where points are kept: SQLite through aiosqlite, one writer task, event id = rowid."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from live.points import Point
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    series_id INTEGER NOT NULL REFERENCES series(id),
+    ts REAL NOT NULL,
+    value REAL NOT NULL,
+    labels TEXT
+);
+CREATE INDEX IF NOT EXISTS points_by_series ON points (series_id, id);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A stored point as frames and figures need it."""
+
+    id: int
+    series: str
+    ts: float
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """Points stored in one transaction: ids first..last, in order."""
+
+    first: int
+    last: int
+    rows: tuple[Row, ...]
+
+
+class Store:
+    """The SQLite file: writes go through one task, reads through a second connection."""
+
+    def __init__(self, path: str, *, busy_timeout_ms: int = 10_000) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self.database_id = ""
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._jobs: asyncio.Queue[tuple[list[Point], asyncio.Future[Commit]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._series_ids: dict[str, int] = {}
+        # The writer connection runs one transaction at a time: ingest's and retention's.
+        self._transaction = asyncio.Lock()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        await db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        return db
+
+    async def open(self) -> None:
+        """Create the file and schema if needed, and start the writer task."""
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect()
+        await self._writer.execute("PRAGMA journal_mode = WAL")
+        # FULL: a 2xx survives a power cut too, not only a crash. Group commit keeps the
+        # fsync per transaction, not per point.
+        await self._writer.execute("PRAGMA synchronous = FULL")
+        # One transaction, so several workers starting at once create the schema once.
+        await self._writer.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        await self._writer.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', ?)", (secrets.token_hex(8),)
+        )
+        self._reader = await self._connect()
+        async with self._reader.execute("SELECT value FROM meta WHERE key = 'database_id'") as cursor:
+            (self.database_id,) = await cursor.fetchone()
+        self._task = asyncio.create_task(self._write_forever(), name="pulseboard-writer")
+
+    async def close(self) -> None:
+        """Finish queued writes, stop the writer and close both connections."""
+        if self._task is not None:
+            await self._jobs.join()
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        for db in (self._writer, self._reader):
+            if db is not None:
+                await db.close()
+
+    async def insert(self, points: list[Point]) -> Commit:
+        """Store the points in one transaction and return what was committed."""
+        future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
+        self._jobs.put_nowait((points, future))
+        # shield: a client that hangs up must not cancel a write that is under way.
+        return await asyncio.shield(future)
+
+    async def _write_forever(self) -> None:
+        while True:
+            jobs = [await self._jobs.get()]
+            # Group commit: batches that queued while the last transaction ran share the next one.
+            while not self._jobs.empty() and len(jobs) < 64:
+                jobs.append(self._jobs.get_nowait())
+            try:
+                async with self._transaction:
+                    commits = await self._write([points for points, _ in jobs])
+            except Exception as error:  # noqa: BLE001 - handed to every waiting request
+                for _, future in jobs:
+                    if not future.done():
+                        future.set_exception(error)
+            else:
+                for (_, future), commit in zip(jobs, commits, strict=True):
+                    if not future.done():
+                        future.set_result(commit)
+            finally:
+                for _ in jobs:
+                    self._jobs.task_done()
+
+    async def _ensure_series(self, names: Iterable[str]) -> None:
+        db = self._writer
+        assert db is not None
+        missing = sorted(set(names) - self._series_ids.keys())
+        if not missing:
+            return
+        await db.executemany("INSERT OR IGNORE INTO series (name) VALUES (?)", [(n,) for n in missing])
+        for name in missing:
+            async with db.execute("SELECT id FROM series WHERE name = ?", (name,)) as cursor:
+                (self._series_ids[name],) = await cursor.fetchone()
+
+    async def _write(self, batches: list[list[Point]]) -> list[Commit]:
+        db = self._writer
+        assert db is not None
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._ensure_series(p.series for batch in batches for p in batch)
+            ids = self._series_ids
+            commits = []
+            for batch in batches:
+                await db.executemany(
+                    "INSERT INTO points (series_id, ts, value, labels) VALUES (?, ?, ?, ?)",
+                    [(ids[p.series], p.ts, p.value, p.labels) for p in batch],
+                )
+                async with db.execute("SELECT last_insert_rowid()") as cursor:
+                    (last,) = await cursor.fetchone()
+                # One writer holds the lock for the whole transaction, so ids are contiguous.
+                first = last - len(batch) + 1
+                rows = tuple(Row(first + i, p.series, p.ts, p.value) for i, p in enumerate(batch))
+                commits.append(Commit(first, last, rows))
+            await db.execute("COMMIT")
+        except BaseException:
+            self._series_ids.clear()  # ids made in the rolled-back transaction are gone
+            await db.execute("ROLLBACK")
+            raise
+        return commits
+
+    async def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
+        db = self._reader
+        assert db is not None
+        # Fetch everything before returning: a cursor left open pins the WAL.
+        async with db.execute(sql, args) as cursor:
+            return list(await cursor.fetchall())
+
+    async def last_id(self) -> int:
+        """Return the newest event id, 0 for an empty database."""
+        rows = await self._fetch("SELECT seq FROM sqlite_sequence WHERE name = 'points'")
+        return rows[0][0] if rows else 0
+
+    async def purged_through(self) -> int:
+        """Return the newest event id that retention has deleted, 0 if none."""
+        rows = await self._fetch("SELECT value FROM meta WHERE key = 'purged_through'")
+        return int(rows[0][0]) if rows else 0
+
+    async def series_names(self) -> list[str]:
+        """Return every series name, in the order they were first seen."""
+        return [name for (name,) in await self._fetch("SELECT name FROM series ORDER BY id")]
+
+    async def window(self, upto: int, limit: int) -> dict[str, list[Row]]:
+        """Return, per series, its last `limit` points with id <= upto, oldest first."""
+        result: dict[str, list[Row]] = {}
+        for series_id, name in await self._fetch("SELECT id, name FROM series ORDER BY id"):
+            rows = await self._fetch(
+                "SELECT id, ts, value FROM points WHERE series_id = ? AND id <= ? ORDER BY id DESC LIMIT ?",
+                (series_id, upto, limit),
+            )
+            if rows:
+                result[name] = [Row(i, name, ts, value) for i, ts, value in reversed(rows)]
+        return result
+
+    async def between(self, after: int, upto: int) -> list[Row]:
+        """Return the points with after < id <= upto, in id order."""
+        rows = await self._fetch(
+            "SELECT p.id, s.name, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id"
+            " WHERE p.id > ? AND p.id <= ? ORDER BY p.id",
+            (after, upto),
+        )
+        return [Row(*row) for row in rows]
+
+    async def purge(self, older_than: float, keep: int) -> int:
+        """Delete points older than the cutoff, keeping each series' last `keep`; return how many."""
+        db = self._writer
+        assert db is not None
+        deleted = 0
+        for (series_id,) in await self._fetch("SELECT id FROM series"):
+            # A short transaction per series keeps ingest waiting at most one series' delete.
+            async with self._transaction:
+                deleted += await self._purge_series(series_id, older_than, keep)
+        return deleted
+
+    async def _purge_series(self, series_id: int, older_than: float, keep: int) -> int:
+        db = self._writer
+        assert db is not None
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            async with db.execute(
+                "SELECT MAX(id) FROM points WHERE series_id = ? AND ts < ? AND id < COALESCE(("
+                "SELECT id FROM points WHERE series_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)",
+                (series_id, older_than, series_id, keep - 1),
+            ) as cursor:
+                (newest,) = await cursor.fetchone()
+            deleted = 0
+            if newest is not None:
+                cursor = await db.execute(
+                    "DELETE FROM points WHERE series_id = ? AND ts < ? AND id <= ?", (series_id, older_than, newest)
+                )
+                deleted = cursor.rowcount
+                await db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('purged_through', ?) ON CONFLICT (key) DO UPDATE"
+                    " SET value = MAX(CAST(value AS INTEGER), excluded.value)",
+                    (newest,),
+                )
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        return deleted
+
+
+def group_by_series(rows: Iterable[Row]) -> dict[str, list[Row]]:
+    """Split rows by series, keeping their order."""
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.series].append(row)
+    return grouped

@@ -1,0 +1,1 @@
+"""Quart blueprints: thin handlers over live/."""
