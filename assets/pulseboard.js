@@ -21,8 +21,7 @@
         resets: 0,
         connects: 0,
         pending: new Map(),   // series -> operations waiting for the graph to be free
-        busy: new Map(),      // series -> fallback timer while its graph animates
-        watched: new WeakSet()
+        busy: new Map()       // series -> fallback timer while its graph draws
     };
 
     function graphId(series) {
@@ -60,15 +59,27 @@
         flush(series);
     }
 
-    function watch(series) {
-        var gd = graphDiv(series);
-        if (!gd || state.watched.has(gd) || !gd.on) {
+    function settleHook(gd) {
+        if (gd && gd.__pulseboardSettled) {
+            gd.__pulseboardSettled();
+        }
+    }
+
+    function hookPlotly() {
+        // Plotly's events fire mid-animation (plotly_afterplot) or not at all (a graph still
+        // mounting), so the graph counts as free when the Plotly call drawing it has settled.
+        var plotly = window.Plotly;
+        if (!plotly || plotly.__pulseboard) {
             return;
         }
-        state.watched.add(gd);
-        // Either event means the graph has drawn what it was given and is free again.
-        ["plotly_animated", "plotly_animationinterrupted", "plotly_afterplot"].forEach(function (name) {
-            gd.on(name, function () { if (state.busy.has(series)) { release(series); } });
+        plotly.__pulseboard = true;
+        ["animate", "react"].forEach(function (name) {
+            var original = plotly[name];
+            plotly[name] = function (gd) {
+                var result = original.apply(this, arguments);
+                Promise.resolve(result).then(function () { settleHook(gd); }, function () { settleHook(gd); });
+                return result;
+            };
         });
     }
 
@@ -78,9 +89,13 @@
             return;
         }
         state.pending.delete(series);
-        watch(series);
-        // Free again after the animation even if no event comes (a hidden tab, a graph
-        // still mounting); generous, as an event normally releases it much sooner.
+        hookPlotly();
+        var gd = graphDiv(series);
+        if (gd) {
+            gd.__pulseboardSettled = function () { release(series); };
+        }
+        // Free again even if no Plotly call settles (a graph still mounting, a hidden tab);
+        // generous, as the settled call normally releases it much sooner.
         var fallback = 3 * state.settings.graph.animation_options.transition.duration + 500;
         state.busy.set(series, setTimeout(function () { release(series); }, fallback));
         // animate: true again, after a control drew a layout change without animation.

@@ -112,6 +112,8 @@ def configure(server: Quart, overrides: dict | None = None, environ: Mapping[str
         raise settings.ConfigError(f"unknown setting {unknown[0]!r}")
     settings.validate(merged)
     server.config.update({f"{settings.PREFIX}_{key}": value for key, value in merged.items()})
+    # Quart sizes each request body against this as it arrives; 413 past it, on every route.
+    server.config["MAX_CONTENT_LENGTH"] = merged["MAX_BODY_BYTES"]
     return merged
 
 

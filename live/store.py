@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,19 +116,27 @@ class Store:
             while not self._jobs.empty() and len(jobs) < 64:
                 jobs.append(self._jobs.get_nowait())
             try:
-                async with self._transaction:
-                    commits = await self._write([points for points, _ in jobs])
-            except Exception as error:  # noqa: BLE001 - handed to every waiting request
-                for _, future in jobs:
-                    if not future.done():
-                        future.set_exception(error)
-            else:
-                for (_, future), commit in zip(jobs, commits, strict=True):
-                    if not future.done():
-                        future.set_result(commit)
+                await self._write_jobs(jobs)
             finally:
                 for _ in jobs:
                     self._jobs.task_done()
+
+    async def _write_jobs(self, jobs: list[tuple[list[Point], asyncio.Future[Commit]]]) -> None:
+        try:
+            async with self._transaction:
+                commits = await self._write([points for points, _ in jobs])
+        except sqlite3.Error as error:
+            if len(jobs) > 1:
+                # One bad batch must not fail the others that shared its transaction.
+                for job in jobs:
+                    await self._write_jobs([job])
+                return
+            if not jobs[0][1].done():
+                jobs[0][1].set_exception(error)
+            return
+        for (_, future), commit in zip(jobs, commits, strict=True):
+            if not future.done():
+                future.set_result(commit)
 
     async def _ensure_series(self, names: Iterable[str]) -> None:
         db = self._writer

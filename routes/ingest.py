@@ -30,7 +30,6 @@ async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
 async def ingest_points() -> tuple[Response, int]:
     """Validate a batch, store all of it in one transaction, and say what was stored."""
     live = get_live()
-    request.max_content_length = live.config["MAX_BODY_BYTES"]
     body = await request.get_data(cache=False, as_text=False, parse_form_data=False)
     now = time.time()
     oldest, newest = live.accepted_range(now)

@@ -65,7 +65,8 @@ class LiveServer:
             "PULSEBOARD_FEED": "false",
             **(env or {}),
         }
-        self.args = args or []
+        # As the Procfile: uvicorn would otherwise wait forever on open streams at shutdown.
+        self.args = args if args is not None else ["--timeout-graceful-shutdown", "3"]
         self.prefix = ""
         self.process: subprocess.Popen[bytes] | None = None
         self.log = tmp / f"uvicorn-{self.port}.log"
@@ -150,3 +151,16 @@ GRAPHS_JS = """() => {
     }
     return out;
 }"""
+
+
+def pace(rate: float, count: int, send: Callable[[int], None]) -> None:
+    """Call send(i) for i in range(count) at `rate` calls a second, on the wall clock.
+
+    This sleeps: the steady rate is the load under test, not a way to wait for a result.
+    """
+    start = time.monotonic()
+    for i in range(count):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        send(i)

@@ -1,0 +1,92 @@
+"""End to end: points pushed over HTTP, read back from the graphs' gd.data in headless Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.servers import GRAPHS_JS, LiveServer, pace, wait_for
+
+pytestmark = pytest.mark.browser
+WINDOW = 1000
+
+
+def open_dashboard(page: Any, server: LiveServer) -> None:
+    """Load the page and wait until its stream is live."""
+    page.goto(server.url + "/")
+    wait_for(
+        lambda: page.evaluate(
+            "!!(window.pulseboard && window.pulseboard.source && window.pulseboard.source.readyState === 1)"
+        ),
+        what="the stream to open",
+    )
+
+
+def screen_matches_database(page: Any, server: LiveServer, series: list[str]) -> bool:
+    """Tell whether each graph shows exactly its series' window in the database."""
+    graphs = page.evaluate(GRAPHS_JS)
+    for name in series:
+        xs, ys = server.window(name, WINDOW)
+        if name not in graphs or (graphs[name]["x"], graphs[name]["y"]) != (xs, ys):
+            return False
+    return True
+
+
+def test_every_point_appears_once_in_order(page: Any, server: LiveServer) -> None:
+    """Points pushed one by one, into a known and a brand-new series, each show once, in order."""
+    server.post([{"series": "known", "value": -1}])
+    open_dashboard(page, server)
+    for i in range(40):
+        server.post([{"series": "known", "value": i}])
+        if i % 4 == 0:
+            server.post([{"series": "brand-new", "value": i}])
+    wait_for(
+        lambda: screen_matches_database(page, server, ["known", "brand-new"]),
+        timeout=15,
+        what="both graphs to equal the database",
+    )
+    graphs = page.evaluate(GRAPHS_JS)
+    assert graphs["known"]["y"] == [-1, *range(40)]
+    assert graphs["brand-new"]["y"] == list(range(0, 40, 4))
+    assert graphs["brand-new"]["shownTitle"] == "brand-new"
+
+
+def test_layout_only_patch_shows_on_an_animated_graph(page: Any, server: LiveServer) -> None:
+    """The theme control's layout-only Patch is drawn, and the graph still animates new points after."""
+    server.post([{"series": "a", "value": v} for v in (1, 2, 3)])
+    open_dashboard(page, server)
+    wait_for(lambda: "a" in page.evaluate(GRAPHS_JS), what="graph a")
+    background = "() => getComputedStyle(document.querySelector('.js-plotly-plot .main-svg')).backgroundColor"
+    assert page.evaluate(background) == "rgb(255, 255, 255)"
+    page.get_by_role("radio", name="dark", exact=True).check()
+    wait_for(lambda: page.evaluate(background) == "rgb(22, 27, 34)", what="the dark background to be drawn")
+    page.evaluate(
+        "() => { window.animated = 0;"
+        " document.querySelector('.js-plotly-plot').on('plotly_animated', () => { window.animated += 1; }); }"
+    )
+    server.post([{"series": "a", "value": 4}])
+    wait_for(lambda: page.evaluate(GRAPHS_JS)["a"]["y"] == [1, 2, 3, 4], what="the next point")
+    wait_for(lambda: page.evaluate("window.animated") >= 1, what="the next point to be animated in")
+    assert page.evaluate(background) == "rgb(22, 27, 34)"
+
+
+@pytest.mark.slow
+def test_screen_keeps_up_for_a_minute_at_ten_points_a_second(page: Any, server: LiveServer) -> None:
+    """At 10 points/s for 60 s the screen never falls behind by more than about a frame, and ends equal."""
+    server.post([{"series": "steady", "value": -1}])
+    open_dashboard(page, server)
+    wait_for(lambda: "steady" in page.evaluate(GRAPHS_JS), what="the graph")
+    lags: list[int] = []
+
+    def send(i: int) -> None:
+        server.post([{"series": "steady", "value": i}])
+        shown = page.evaluate(GRAPHS_JS)["steady"]["y"]
+        lags.append(i - int(shown[-1]))
+
+    pace(10, 600, send)
+    wait_for(lambda: screen_matches_database(page, server, ["steady"]), timeout=10, what="the screen to catch up")
+    # A frame is 250 ms (2.5 points) plus its 200 ms animation: a few points at most, however long
+    # it runs. With patches piling up behind animations the lag grows without bound instead.
+    assert max(lags[-100:]) <= 10, f"lag in the last 10 s: {lags[-100:]}"
+    assert max(lags[-100:]) <= max(lags[:100]) + 5, "the lag grew over the minute"

@@ -1,0 +1,69 @@
+"""POST /api/points through the app: stored all at once, or refused with a clear 4xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dash import Dash
+from quart.typing import TestClientProtocol as Client
+
+from app import create_app
+
+
+async def stored_count(app: Dash) -> int:
+    live = app.server.extensions["pulseboard"]
+    return len(await live.store.between(0, 10**9))
+
+
+async def test_a_batch_is_stored_and_described(app: Dash, client: Client) -> None:
+    """The answer says how many points were stored and their event ids."""
+    response = await client.post(
+        "/api/points", json={"points": [{"series": "a", "value": 1}, {"series": "b", "value": 2}]}
+    )
+    assert response.status_code == 200
+    assert await response.get_json() == {"stored": 2, "first_id": 1, "last_id": 2}
+    assert await stored_count(app) == 2
+
+
+async def test_curl_default_content_type_is_accepted(client: Client) -> None:
+    """`curl -d '{...}'` sends form encoding; the body is JSON all the same."""
+    response = await client.post(
+        "/api/points", data='{"series": "a", "value": 1}', headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "expected"),
+    [
+        (
+            b"{",
+            400,
+            {"error": "body is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"},
+        ),
+        (
+            b'[{"series": "a", "value": 1}, {"series": "a"}]',
+            422,
+            {"error": "value is required", "row": 1, "field": "value"},
+        ),
+        (b'{"series": "a", "value": NaN}', 400, {"error": "body is not valid JSON: NaN is not a number JSON allows"}),
+    ],
+)
+async def test_bad_input_is_refused_whole(
+    app: Dash, client: Client, body: bytes, status: int, expected: dict[str, Any]
+) -> None:
+    """A bad batch gets a JSON 4xx naming the problem, and none of it is stored."""
+    response = await client.post("/api/points", data=body)
+    assert response.status_code == status
+    assert await response.get_json() == expected
+    assert await stored_count(app) == 0
+
+
+async def test_oversized_body_is_413(settings: dict[str, Any]) -> None:
+    """A body past the limit is refused before it is read whole."""
+    dash_app = create_app({**settings, "MAX_BODY_BYTES": 2048})
+    async with dash_app.server.test_app() as test_app:
+        response = await test_app.test_client().post("/api/points", data=b"[" + b" " * 4096 + b"]")
+    assert response.status_code == 413
+    assert "2048-byte limit" in (await response.get_json())["error"]
