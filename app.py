@@ -23,6 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Dash:
     settings = live.init_app(server, config)
     # Dash reads its prefixes from DASH_* environment variables (url_base_pathname and friends).
     dash_app = Dash(__name__, server=server, title="Pulseboard", update_title=None)
+    # Dash 4.4 on Quart has every page open a websocket for websocket callbacks, used or not;
+    # Pulseboard has none, and a connection per screen (and a proxy rule for it) is not free.
+    dash_app.backend.websocket_capability = False
     # Pulseboard's own routes move with Dash's, so a prefix applies to both.
     prefix = dash_app.config.routes_pathname_prefix.rstrip("/")
     for blueprint in (ingest.bp, stream.bp, health.bp):
