@@ -6,7 +6,8 @@ import asyncio
 import secrets
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,24 +139,35 @@ class Store:
             if not future.done():
                 future.set_result(commit)
 
-    async def _ensure_series(self, names: Iterable[str]) -> None:
-        db = self._writer
-        assert db is not None
-        missing = sorted(set(names) - self._series_ids.keys())
-        if not missing:
-            return
-        await db.executemany("INSERT OR IGNORE INTO series (name) VALUES (?)", [(n,) for n in missing])
-        for name in missing:
-            async with db.execute("SELECT id FROM series WHERE name = ?", (name,)) as cursor:
-                (self._series_ids[name],) = await cursor.fetchone()
-
-    async def _write(self, batches: list[list[Point]]) -> list[Commit]:
+    @asynccontextmanager
+    async def _immediate(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a write transaction on the writer connection: commit, or roll back on any exit."""
         db = self._writer
         assert db is not None
         await db.execute("BEGIN IMMEDIATE")
+        committed = False
         try:
-            await self._ensure_series(p.series for batch in batches for p in batch)
-            ids = self._series_ids
+            yield db
+            await db.execute("COMMIT")
+            committed = True
+        finally:
+            if not committed:
+                await db.execute("ROLLBACK")
+
+    async def _series_ids_for(self, db: aiosqlite.Connection, names: Iterable[str]) -> dict[str, int]:
+        """Return the id of every name, creating series that are new (inside the transaction)."""
+        ids = dict(self._series_ids)
+        missing = sorted(set(names) - ids.keys())
+        if missing:
+            await db.executemany("INSERT OR IGNORE INTO series (name) VALUES (?)", [(n,) for n in missing])
+            for name in missing:
+                async with db.execute("SELECT id FROM series WHERE name = ?", (name,)) as cursor:
+                    (ids[name],) = await cursor.fetchone()
+        return ids
+
+    async def _write(self, batches: list[list[Point]]) -> list[Commit]:
+        async with self._immediate() as db:
+            ids = await self._series_ids_for(db, (p.series for batch in batches for p in batch))
             commits = []
             for batch in batches:
                 await db.executemany(
@@ -168,11 +180,7 @@ class Store:
                 first = last - len(batch) + 1
                 rows = tuple(Row(first + i, p.series, p.ts, p.value) for i, p in enumerate(batch))
                 commits.append(Commit(first, last, rows))
-            await db.execute("COMMIT")
-        except BaseException:
-            self._series_ids.clear()  # ids made in the rolled-back transaction are gone
-            await db.execute("ROLLBACK")
-            raise
+        self._series_ids = ids  # only once committed: a rolled-back series id does not exist
         return commits
 
     async def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
@@ -219,8 +227,6 @@ class Store:
 
     async def purge(self, older_than: float, keep: int) -> int:
         """Delete points older than the cutoff, keeping each series' last `keep`; return how many."""
-        db = self._writer
-        assert db is not None
         deleted = 0
         for (series_id,) in await self._fetch("SELECT id FROM series"):
             # A short transaction per series keeps ingest waiting at most one series' delete.
@@ -229,10 +235,7 @@ class Store:
         return deleted
 
     async def _purge_series(self, series_id: int, older_than: float, keep: int) -> int:
-        db = self._writer
-        assert db is not None
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._immediate() as db:
             async with db.execute(
                 "SELECT MAX(id) FROM points WHERE series_id = ? AND ts < ? AND id < COALESCE(("
                 "SELECT id FROM points WHERE series_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)",
@@ -250,10 +253,6 @@ class Store:
                     " SET value = MAX(CAST(value AS INTEGER), excluded.value)",
                     (newest,),
                 )
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
         return deleted
 
 
