@@ -61,6 +61,10 @@ class Live:
 
     async def ingest(self, points: list[Point]) -> Commit:
         """Store the points, then hand them to the hub; return what was committed."""
+        # shield: a producer that hangs up mid-request must not stop its points reaching screens.
+        return await asyncio.shield(self._store_and_publish(points))
+
+    async def _store_and_publish(self, points: list[Point]) -> Commit:
         commit = await self.store.insert(points)
         await self.hub.publish(commit)
         return commit

@@ -107,7 +107,7 @@ class Store:
         """Store the points in one transaction and return what was committed."""
         future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
         self._jobs.put_nowait((points, future))
-        # shield: a client that hangs up must not cancel a write that is under way.
+        # shield: a caller cancelled while waiting must not cancel the write for the others.
         return await asyncio.shield(future)
 
     async def _write_forever(self) -> None:
