@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 from quart import Blueprint, Response, abort, make_response, request
 
-from live import Live, get_live
+from live import Live, get_live, metrics
 from live.hub import Ended
 from live.sse import ServerSentEvent
 
@@ -31,30 +32,38 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
     """Yield the events that bring a screen at `after` up to date, then every new frame."""
     framer = live.framer
     yield ServerSentEvent(comment="pulseboard", retry=live.config["RETRY_MS"]).encode()
-    # Subscribe before reading where the framer stands: every frame after `upto` is queued.
-    async with framer.frames.subscribe() as frames:
-        upto = framer.last
-        if after is None or not await framer.can_resume(after, database_id):
-            yield await framer.reset(upto)
-            cursor = upto
-        else:
-            if after < upto:
-                yield await framer.catch_up(after, upto)
-            cursor = max(after, upto)
-        heartbeat = ServerSentEvent(comment="ping").encode()
-        while True:
-            try:
-                frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
-            except TimeoutError:
-                yield heartbeat
-                continue
-            except Ended:
-                return  # too slow, or shutting down: the browser resumes from Last-Event-ID
-            if frame.end <= cursor:
-                continue
-            # A frame that does not start where this screen stands is rebuilt from SQLite.
-            yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
-            cursor = frame.end
+    metrics.OPEN_STREAMS.inc()
+    try:
+        # Subscribe before reading where the framer stands: every frame after `upto` is queued.
+        async with framer.frames.subscribe() as frames:
+            upto = framer.last
+            if after is None or not await framer.can_resume(after, database_id):
+                yield await framer.reset(upto)
+                metrics.FRAMES_SENT.inc()
+                cursor = upto
+            else:
+                if after < upto:
+                    yield await framer.catch_up(after, upto)
+                    metrics.FRAMES_SENT.inc()
+                cursor = max(after, upto)
+            heartbeat = ServerSentEvent(comment="ping").encode()
+            while True:
+                try:
+                    frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
+                except TimeoutError:
+                    yield heartbeat
+                    continue
+                except Ended:
+                    return  # too slow, or shutting down: the browser resumes from Last-Event-ID
+                if frame.end <= cursor:
+                    continue
+                # A frame that does not start where this screen stands is rebuilt from SQLite.
+                yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
+                cursor = frame.end
+                metrics.FRAMES_SENT.inc()
+                metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
+    finally:
+        metrics.OPEN_STREAMS.dec()
 
 
 @bp.get("/api/stream")
