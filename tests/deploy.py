@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from tests.servers import ROOT, free_port, wait_for
+from tests.servers import GRAPHS_JS, ROOT, free_port, wait_for
 
 NGINX = "/usr/sbin/nginx"
 REDIS_SERVER = "redis-server"
@@ -22,6 +23,7 @@ SHIPPED_NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 PREFIX = "/pulse"
 
 NGINX_MAIN = """daemon off;
+{user}
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log info;
@@ -69,7 +71,10 @@ class Nginx:
         self.prefix = tmp / f"nginx-{self.port}"
         self.prefix.mkdir(parents=True)
         (self.prefix / "pulseboard.conf").write_text(site(self.port))
-        (self.prefix / "nginx.conf").write_text(NGINX_MAIN.format(prefix=self.prefix))
+        # As root, nginx's workers run as nobody, who cannot write proxy temp files (big responses
+        # such as plotly.min.js) under pytest's 0700 tmp directories: keep them as root.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (self.prefix / "nginx.conf").write_text(NGINX_MAIN.format(prefix=self.prefix, user=user))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -242,3 +247,27 @@ class StreamReader:
             return await asyncio.wait_for(satisfied(), timeout)
         except TimeoutError:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}") from None
+
+
+# What the browser script knows, for a failure message.
+SCRIPT_STATE_JS = """() => {
+    const s = window.pulseboard || {};
+    return {frames: s.frames, resets: s.resets, connects: s.connects, lastId: s.lastId,
+            busy: Array.from((s.busy || new Map()).keys()), pending: Array.from((s.pending || new Map()).keys()),
+            plots: document.querySelectorAll('.js-plotly-plot').length,
+            children: (document.getElementById('pb-graphs') || {childElementCount: -1}).childElementCount};
+}"""
+
+
+async def wait_for_graph(page: Any, series: str, ys: list[float], timeout: float = 20.0) -> dict:
+    """Poll the page's graphs until the series' graph holds exactly `ys`; return every graph."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        graphs = await page.evaluate(GRAPHS_JS)
+        if graphs.get(series, {}).get("y") == ys:
+            return graphs
+        if loop.time() > deadline:
+            script = await page.evaluate(SCRIPT_STATE_JS)
+            raise AssertionError(f"timed out after {timeout} s waiting for {series} = {ys}; {graphs=} {script=}")
+        await asyncio.sleep(0.25)  # the poll interval; faster polling starves the page (see below)
