@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,7 +27,7 @@ class Cluster:
         self.app = app
         self.redis = redis
 
-    def readiness(self, timeout: float = 30.0) -> dict[str, dict]:
+    def readiness(self, timeout: float = 60.0) -> dict[str, dict]:
         """Ask /readyz on fresh connections until every worker has answered ready; return the answers."""
         answers: dict[str, dict] = {}
 
@@ -98,17 +98,18 @@ def batches(start: int, stop: int) -> list[list[float]]:
     return out
 
 
-async def open_readers(cluster: Cluster, minimum: int, cap: int = 32) -> list[StreamReader]:
-    """Open streams on fresh connections until there are `minimum` and every worker has one."""
+async def open_readers(cluster: Cluster, minimum: int, cap: int = 48) -> list[StreamReader]:
+    """Open streams on fresh connections, four at a time, until there are `minimum` and every worker has one."""
     readers: list[StreamReader] = []
-    clients: list[httpx.AsyncClient] = []
+
+    async def open_one() -> StreamReader:
+        client = httpx.AsyncClient(timeout=httpx.Timeout(10, read=60))
+        return await StreamReader(client, f"{cluster.app.url}/api/stream").open()
+
+    # Connections opened together spread better: a worker busy accepting one leaves the next to another.
     while len(readers) < minimum or len({r.worker for r in readers}) < WORKERS:
         assert len(readers) < cap, f"{cap} streams landed on only {len({r.worker for r in readers})} workers"
-        client = httpx.AsyncClient(timeout=httpx.Timeout(10, read=60))
-        clients.append(client)
-        readers.append(await StreamReader(client, f"{cluster.app.url}/api/stream").open())
-    for reader, client in zip(readers, clients, strict=True):
-        reader.owned_client = client
+        readers.extend(await asyncio.gather(*(open_one() for _ in range(4))))
     return readers
 
 
@@ -116,10 +117,10 @@ async def close_readers(readers: list[StreamReader]) -> None:
     """Close every stream and its client."""
     for reader in readers:
         await reader.close()
-        await reader.owned_client.aclose()
+        await reader.client.aclose()
 
 
-def has_all(count: int):
+def has_all(count: int) -> Callable[[StreamReader], bool]:
     """Return a condition: the reader has received point values 0..count-1."""
     return lambda reader: len(reader.values("t")) >= count and set(reader.values("t")) >= set(map(float, range(count)))
 
