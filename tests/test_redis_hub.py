@@ -8,8 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from quart import Quart
 from redis.exceptions import RedisError
 
+from live import configure
+from live.config import ConfigError
 from live.hub import WAKE, MemoryHub, hub_from_url
 from live.leader import LeaderLock
 from live.redis_hub import INLINE_ROWS, RedisHub, decode_commit, encode_commit
@@ -102,3 +105,10 @@ def test_readyz_says_unavailable_while_redis_is_away(tmp_path: Path, redis_serve
         assert "Error" in answer.json()["error"]
         redis_server.start()
         wait_for(lambda: ready() == 200, timeout=15, what="ready again once Redis is back")
+
+
+def test_a_bad_hub_url_fails_at_start_naming_the_setting() -> None:
+    """PULSEBOARD_HUB_URL must name a backend; anything else is refused before serving."""
+    with pytest.raises(ConfigError, match="PULSEBOARD_HUB_URL"):
+        configure(Quart(__name__), environ={"PULSEBOARD_HUB_URL": "kafka://broker:9092"})
+    assert configure(Quart(__name__), environ={})["HUB_URL"] == "memory://"
