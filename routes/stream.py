@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from quart import Blueprint, Response, abort, make_response, request
 
@@ -28,42 +28,49 @@ def _cursor(value: str | None) -> int | None:
     return int(value.strip())
 
 
-async def frames_after(live: Live, after: int | None, database_id: str) -> AsyncIterator[bytes]:
+async def frames_after(live: Live, after: int | None, database_id: str) -> AsyncGenerator[bytes, None]:
     """Yield the events that bring a screen at `after` up to date, then every new frame."""
     framer = live.framer
     yield ServerSentEvent(comment="pulseboard", retry=live.config["RETRY_MS"]).encode()
+    # Subscribe before reading where the framer stands: every frame after `upto` is queued.
+    async with framer.frames.subscribe() as frames:
+        upto = framer.last
+        if after is None or not await framer.can_resume(after, database_id):
+            yield await framer.reset(upto)
+            metrics.FRAMES_SENT.inc()
+            cursor = upto
+        else:
+            if after < upto:
+                yield await framer.catch_up(after, upto)
+                metrics.FRAMES_SENT.inc()
+            cursor = max(after, upto)
+        heartbeat = ServerSentEvent(comment="ping").encode()
+        while True:
+            try:
+                frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
+            except TimeoutError:
+                yield heartbeat
+                continue
+            except Ended:
+                return  # too slow, or shutting down: the browser resumes from Last-Event-ID
+            if frame.end <= cursor:
+                continue
+            # A frame that does not start where this screen stands is rebuilt from SQLite.
+            yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
+            cursor = frame.end
+            metrics.FRAMES_SENT.inc()
+            metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
+
+
+async def counted(events: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
+    """Yield the events, counting the stream as open meanwhile, however it ends."""
     metrics.OPEN_STREAMS.inc()
     try:
-        # Subscribe before reading where the framer stands: every frame after `upto` is queued.
-        async with framer.frames.subscribe() as frames:
-            upto = framer.last
-            if after is None or not await framer.can_resume(after, database_id):
-                yield await framer.reset(upto)
-                metrics.FRAMES_SENT.inc()
-                cursor = upto
-            else:
-                if after < upto:
-                    yield await framer.catch_up(after, upto)
-                    metrics.FRAMES_SENT.inc()
-                cursor = max(after, upto)
-            heartbeat = ServerSentEvent(comment="ping").encode()
-            while True:
-                try:
-                    frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
-                except TimeoutError:
-                    yield heartbeat
-                    continue
-                except Ended:
-                    return  # too slow, or shutting down: the browser resumes from Last-Event-ID
-                if frame.end <= cursor:
-                    continue
-                # A frame that does not start where this screen stands is rebuilt from SQLite.
-                yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
-                cursor = frame.end
-                metrics.FRAMES_SENT.inc()
-                metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
+        async for event in events:
+            yield event
     finally:
         metrics.OPEN_STREAMS.dec()
+        await events.aclose()  # the inner generator's cleanup (its subscription) runs now, not at GC
 
 
 @bp.get("/api/stream")
@@ -74,6 +81,6 @@ async def stream() -> Response:
     live = get_live()
     after = _cursor(request.headers.get("Last-Event-ID") or request.args.get("after"))
     database_id = request.args.get("db", live.store.database_id)
-    response = await make_response(frames_after(live, after, database_id), HEADERS)
+    response = await make_response(counted(frames_after(live, after, database_id)), HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response
