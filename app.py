@@ -10,7 +10,7 @@ from quart import Quart
 import callbacks
 import live
 from live.page import layout
-from routes import health, ingest, stream
+from routes import health, ingest, metrics, stream
 
 
 def create_app(config: dict[str, Any] | None = None) -> Dash:
@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Dash:
     dash_app.backend.websocket_capability = False
     # Pulseboard's own routes move with Dash's, so a prefix applies to both.
     prefix = dash_app.config.routes_pathname_prefix.rstrip("/")
-    for blueprint in (ingest.bp, stream.bp, health.bp):
+    for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp):
         server.register_blueprint(blueprint, url_prefix=prefix)
     dash_app.layout = layout(settings.config, dash_app.get_relative_path("/api/stream"))
     callbacks.init_app(dash_app)

@@ -8,7 +8,8 @@ How a point travels::
                                    live/store  one writer task, WAL, event id = rowid
                                         │ Commit (ids first..last, committed)
                                         ▼
-                                   live/hub    in-process fan-out
+                                   live/hub    in-process fan-out, or live/redis_hub for
+                                        │      several workers (pub/sub; a wake-up only)
                                         │
                                         ▼
                                    live/frames at most FRAME_RATE frames/s; per graph one
@@ -36,17 +37,21 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from quart import Quart, current_app
+from quart import Quart, Response, current_app
 
 from live import config as settings
 from live.feed import run_feed
 from live.frames import Framer
-from live.hub import MemoryHub
+from live.hub import Hub, hub_from_url
+from live.leader import LeaderLock
 from live.points import Point
 from live.store import Commit, Store
 
 log = logging.getLogger(__name__)
 EXTENSION = "pulseboard"
+WORKER_HEADER = "X-Pulseboard-Worker"
+# How often a worker that does not lead checks whether the leader has gone.
+LEADER_RETRY_SECONDS = 5.0
 
 
 @dataclass
@@ -55,8 +60,9 @@ class Live:
 
     config: dict
     store: Store
-    hub: MemoryHub
+    hub: Hub
     framer: Framer
+    leader: LeaderLock
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def ingest(self, points: list[Point]) -> Commit:
@@ -82,15 +88,21 @@ class Live:
             if deleted:
                 log.info("retention deleted %d points", deleted)
 
+    async def _lead(self) -> None:
+        # Workers share the database: one of them is enough to feed it and to purge it.
+        while not self.leader.try_acquire():
+            await asyncio.sleep(LEADER_RETRY_SECONDS)
+        jobs = [self._keep_retention()]
+        if self.config["FEED"]:
+            jobs.append(run_feed(self.ingest, self.config["FEED_INTERVAL_SECONDS"]))
+        await asyncio.gather(*jobs)
+
     async def start(self) -> None:
-        """Open the database and start the framer, retention and (if on) the feed."""
+        """Open the database and start the framer; the leading worker also runs retention and the feed."""
         await self.store.open()
         await self.hub.open()
         await self.framer.start()
-        self.tasks.append(asyncio.create_task(self._keep_retention(), name="pulseboard-retention"))
-        if self.config["FEED"]:
-            feed = run_feed(self.ingest, self.config["FEED_INTERVAL_SECONDS"])
-            self.tasks.append(asyncio.create_task(feed, name="pulseboard-feed"))
+        self.tasks.append(asyncio.create_task(self._lead(), name="pulseboard-leader"))
 
     async def stop(self) -> None:
         """End every stream, stop the tasks and close the database."""
@@ -100,6 +112,7 @@ class Live:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.leader.release()
         await self.hub.close()
         await self.store.close()
 
@@ -133,7 +146,7 @@ def init_app(server: Quart, overrides: dict | None = None) -> Live:
     """Create Pulseboard's parts on the app and tie them to its start-up and shut-down."""
     config = configure(server, overrides)
     store = Store(config["DATABASE"])
-    hub = MemoryHub()
+    hub = hub_from_url(config["HUB_URL"])
     framer = Framer(
         store,
         hub,
@@ -142,11 +155,18 @@ def init_app(server: Quart, overrides: dict | None = None) -> Live:
         replay_max=config["REPLAY_MAX_POINTS"],
         limit=config["STREAM_QUEUE_FRAMES"],
     )
-    live = Live(config, store, hub, framer)
+    live = Live(config, store, hub, framer, LeaderLock(config["DATABASE"]))
     server.extensions[EXTENSION] = live
+    server.after_request(_tag_worker)
     server.before_serving(live.start)
     server.after_serving(live.stop)
     return live
+
+
+async def _tag_worker(response: Response) -> Response:
+    # Which worker answered, for whoever debugs a load balancer (and for the tests of the spread).
+    response.headers[WORKER_HEADER] = str(os.getpid())
+    return response
 
 
 def get_live() -> Live:

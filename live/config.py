@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FUTURE_SECONDS": 300.0,
     "FEED": True,
     "FEED_INTERVAL_SECONDS": 1.0,
+    # memory:// fans out inside one process; redis://host:port/db across workers and hosts.
+    "HUB_URL": "memory://",
 }
 
 
@@ -68,5 +70,8 @@ def validate(config: Mapping[str, Any]) -> None:
     _number("FEED_INTERVAL_SECONDS", config["FEED_INTERVAL_SECONDS"], low=0.01)
     if not isinstance(config["FEED"], bool):
         raise ConfigError(f"{PREFIX}_FEED must be true or false, got {config['FEED']!r}")
+    hub_url = config["HUB_URL"]
+    if not isinstance(hub_url, str) or not hub_url.startswith(("memory://", "redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{PREFIX}_HUB_URL must start memory:// or redis://, got {hub_url!r}")
     if not isinstance(config["DATABASE"], str) or not config["DATABASE"]:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path, got {config['DATABASE']!r}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from live.figures import figure
-from live.hub import Broadcast, Ended, MemoryHub
+from live.hub import Broadcast, Ended, Hub
 from live.patches import Window, encode_event, frame_payload
 from live.store import Commit, Row, Store
 
@@ -22,6 +23,7 @@ class Frame:
     start: int
     end: int
     data: bytes
+    made: float = field(default_factory=time.monotonic)  # for the stream-lag metric
 
 
 def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
@@ -29,6 +31,8 @@ def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
     rows: list[Row] = []
     expected = last + 1
     for commit in sorted(commits, key=lambda c: c.first):
+        if not commit.rows:
+            return None  # a wake-up (a hub reconnected) or ids only: SQLite has the rows
         if commit.last < expected:
             continue  # already framed (a late duplicate from another worker)
         if commit.first != expected:
@@ -41,7 +45,7 @@ def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
 class Framer:
     """Turns commits into at most `rate` frames a second, shared by every open stream."""
 
-    def __init__(self, store: Store, hub: MemoryHub, *, rate: float, window: int, replay_max: int, limit: int) -> None:
+    def __init__(self, store: Store, hub: Hub, *, rate: float, window: int, replay_max: int, limit: int) -> None:
         self.store = store
         self.hub = hub
         self.interval = 1.0 / rate

@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Generic, TypeVar
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+from live.store import Commit
 
 T = TypeVar("T")
+
+# A commit with no rows: it says "look in SQLite", for the framer's gap detection to fill.
+WAKE = Commit(0, 0, ())
 
 
 class Ended(Exception):
@@ -96,6 +102,16 @@ class Broadcast(Generic[T]):
             subscription.end("closed")
 
 
+class Hub(Protocol):
+    """What the framer and ingest need of a hub, whichever backend carries it."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def ping(self) -> None: ...
+    async def publish(self, item: Commit) -> None: ...
+    def subscribe(self) -> AbstractAsyncContextManager[Subscription]: ...
+
+
 class MemoryHub:
     """The in-process hub: commits from this process reach this process's framer."""
 
@@ -109,6 +125,9 @@ class MemoryHub:
         """End every subscription."""
         self._broadcast.close()
 
+    async def ping(self) -> None:
+        """Always answers: it lives in this process."""
+
     async def publish(self, item: object) -> None:
         """Hand the item to every subscriber."""
         self._broadcast.publish(item)
@@ -116,3 +135,15 @@ class MemoryHub:
     def subscribe(self):  # -> AbstractAsyncContextManager[Subscription]
         """Return a context manager yielding a new subscription."""
         return self._broadcast.subscribe()
+
+
+def hub_from_url(url: str, limit: int = 4096) -> Hub:
+    """Return the hub a URL names: memory:// (this process) or redis://host:port/db (every worker)."""
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
+        return MemoryHub(limit)
+    if scheme in ("redis", "rediss", "unix"):
+        from live.redis_hub import RedisHub  # deferred: only several-worker set-ups need redis
+
+        return RedisHub(url, limit)
+    raise ValueError(f"hub URL must start memory:// or redis://, got {url!r}")

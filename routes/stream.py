@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from quart import Blueprint, Response, abort, make_response, request
 
-from live import Live, get_live
+from live import Live, get_live, metrics
 from live.hub import Ended
 from live.sse import ServerSentEvent
 
@@ -27,7 +28,7 @@ def _cursor(value: str | None) -> int | None:
     return int(value.strip())
 
 
-async def frames_after(live: Live, after: int | None, database_id: str) -> AsyncIterator[bytes]:
+async def frames_after(live: Live, after: int | None, database_id: str) -> AsyncGenerator[bytes, None]:
     """Yield the events that bring a screen at `after` up to date, then every new frame."""
     framer = live.framer
     yield ServerSentEvent(comment="pulseboard", retry=live.config["RETRY_MS"]).encode()
@@ -36,10 +37,12 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
         upto = framer.last
         if after is None or not await framer.can_resume(after, database_id):
             yield await framer.reset(upto)
+            metrics.FRAMES_SENT.inc()
             cursor = upto
         else:
             if after < upto:
                 yield await framer.catch_up(after, upto)
+                metrics.FRAMES_SENT.inc()
             cursor = max(after, upto)
         heartbeat = ServerSentEvent(comment="ping").encode()
         while True:
@@ -55,6 +58,19 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
             # A frame that does not start where this screen stands is rebuilt from SQLite.
             yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
             cursor = frame.end
+            metrics.FRAMES_SENT.inc()
+            metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
+
+
+async def counted(events: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
+    """Yield the events, counting the stream as open meanwhile, however it ends."""
+    metrics.OPEN_STREAMS.inc()
+    try:
+        async for event in events:
+            yield event
+    finally:
+        metrics.OPEN_STREAMS.dec()
+        await events.aclose()  # the inner generator's cleanup (its subscription) runs now, not at GC
 
 
 @bp.get("/api/stream")
@@ -65,6 +81,6 @@ async def stream() -> Response:
     live = get_live()
     after = _cursor(request.headers.get("Last-Event-ID") or request.args.get("after"))
     database_id = request.args.get("db", live.store.database_id)
-    response = await make_response(frames_after(live, after, database_id), HEADERS)
+    response = await make_response(counted(frames_after(live, after, database_id)), HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response
