@@ -44,9 +44,13 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
         live.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the session, driven by Playwright."""
+    """One headless Debian Chromium per test module, driven by Playwright.
+
+    Per module, not per session: sync Playwright keeps an event loop running in this thread
+    while it is open, and the async tests of other modules need the thread's loop free.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
