@@ -44,6 +44,7 @@ from live.frames import Framer
 from live.hub import MemoryHub
 from live.points import Point
 from live.store import Commit, Store
+from live.streams import OpenStreams
 
 log = logging.getLogger(__name__)
 EXTENSION = "pulseboard"
@@ -57,10 +58,16 @@ class Live:
     store: Store
     hub: MemoryHub
     framer: Framer
+    streams: OpenStreams
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def ingest(self, points: list[Point]) -> Commit:
         """Store the points, then hand them to the hub; return what was committed."""
+        # shield: a client hanging up after the commit must not keep the commit from the hub,
+        # or screens would not see it until the next commit fills the gap from SQLite.
+        return await asyncio.shield(asyncio.ensure_future(self._store_and_publish(points)))
+
+    async def _store_and_publish(self, points: list[Point]) -> Commit:
         commit = await self.store.insert(points)
         await self.hub.publish(commit)
         return commit
@@ -83,6 +90,7 @@ class Live:
         await self.store.open()
         await self.hub.open()
         await self.framer.start()
+        self.streams.watch_signals()
         self.tasks.append(asyncio.create_task(self._keep_retention(), name="pulseboard-retention"))
         if self.config["FEED"]:
             feed = run_feed(self.ingest, self.config["FEED_INTERVAL_SECONDS"])
@@ -90,6 +98,7 @@ class Live:
 
     async def stop(self) -> None:
         """End every stream, stop the tasks and close the database."""
+        self.streams.unwatch_signals()
         await self.framer.stop()
         for task in self.tasks:
             task.cancel()
@@ -105,7 +114,9 @@ def configure(server: Quart, overrides: dict | None = None, environ: Mapping[str
     merged = dict(settings.DEFAULTS)
     for key in settings.DEFAULTS:
         if f"{settings.PREFIX}_{key}" in environ:
-            merged[key] = _parse(environ[f"{settings.PREFIX}_{key}"])
+            text = environ[f"{settings.PREFIX}_{key}"]
+            # Text settings stay text: a token "1234" or a path "2026" must not become a number.
+            merged[key] = text if isinstance(settings.DEFAULTS[key], str) else _parse(text)
     merged.update(overrides or {})
     unknown = sorted(set(merged) - set(settings.DEFAULTS))
     if unknown:
@@ -136,7 +147,7 @@ def init_app(server: Quart, overrides: dict | None = None) -> Live:
         replay_max=config["REPLAY_MAX_POINTS"],
         limit=config["STREAM_QUEUE_FRAMES"],
     )
-    live = Live(config, store, hub, framer)
+    live = Live(config, store, hub, framer, OpenStreams(framer.frames))
     server.extensions[EXTENSION] = live
     server.before_serving(live.start)
     server.after_serving(live.stop)

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FUTURE_SECONDS": 300.0,
     "FEED": True,
     "FEED_INTERVAL_SECONDS": 1.0,
+    # Who may do what (live/access.py): a bearer token for ingest; "name:werkzeug-hash,..." for the rest.
+    "INGEST_TOKEN": "",
+    "USERS": "",
 }
 
 
@@ -68,5 +71,8 @@ def validate(config: Mapping[str, Any]) -> None:
     _number("FEED_INTERVAL_SECONDS", config["FEED_INTERVAL_SECONDS"], low=0.01)
     if not isinstance(config["FEED"], bool):
         raise ConfigError(f"{PREFIX}_FEED must be true or false, got {config['FEED']!r}")
+    for key in ("INGEST_TOKEN", "USERS"):
+        if not isinstance(config[key], str):
+            raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
     if not isinstance(config["DATABASE"], str) or not config["DATABASE"]:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path, got {config['DATABASE']!r}")

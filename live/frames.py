@@ -117,7 +117,7 @@ class Framer:
         """Tell whether a screen at `after` can be brought forward by replay, not reset."""
         if database_id != self.store.database_id or after > await self.store.last_id():
             return False
-        return after >= await self.store.purged_through()
+        return after >= await self.store.resume_floor()
 
 
 def frame_json(data: bytes) -> dict:

@@ -17,10 +17,10 @@ async def healthz() -> Response:
 
 @bp.get("/readyz")
 async def readyz() -> tuple[Response, int]:
-    """Say whether the database answers, with the newest event id."""
+    """Say whether the database answers, with the newest event id and the open streams."""
     live = get_live()
     try:
         last_id = await live.store.last_id()
     except Exception as error:  # noqa: BLE001 - any failure means "not ready", and says why
         return jsonify(status="unavailable", error=f"{type(error).__name__}: {error}"), 503
-    return jsonify(status="ok", last_id=last_id, framed_id=live.framer.last), 200
+    return jsonify(status="ok", last_id=last_id, framed_id=live.framer.last, streams=len(live.streams)), 200

@@ -26,12 +26,26 @@ async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
     return jsonify(error=f"body is larger than the {limit}-byte limit; send smaller batches"), 413
 
 
+async def read_body(limit: int) -> bytes:
+    """Return the request body, or raise RequestEntityTooLarge as soon as it passes `limit` bytes."""
+    # Quart fixes a body's limit when the request is made (from MAX_CONTENT_LENGTH, app-wide),
+    # so setting request.max_content_length in the view does not reach it: count here instead.
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+    chunks, size = [], 0
+    async for chunk in request.body:
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @bp.post("/api/points")
 async def ingest_points() -> tuple[Response, int]:
     """Validate a batch, store all of it in one transaction, and say what was stored."""
     live = get_live()
-    request.max_content_length = live.config["MAX_BODY_BYTES"]
-    body = await request.get_data(cache=False, as_text=False, parse_form_data=False)
+    body = await read_body(live.config["MAX_BODY_BYTES"])
     now = time.time()
     oldest, newest = live.accepted_range(now)
     points = validate_points(
