@@ -7,6 +7,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 
 def open_stream(port: int, path: str = "/api/stream", headers: dict[str, str] | None = None) -> socket.socket:
     """Connect and send a stream request; read nothing."""
@@ -27,6 +29,24 @@ def read_to_end(sock: socket.socket, timeout: float = 10.0) -> tuple[bytes, str]
     except ConnectionResetError:
         return bytes(data), "reset"
     return bytes(data), "eof"
+
+
+def read_until_id(url: str, last_id: str, headers: dict[str, str] | None = None, timeout: float = 30) -> bytes:
+    """Open a stream with httpx and return its body up to and including the event with id `last_id`."""
+    marker = f"id: {last_id}\n".encode()
+    body = bytearray()
+    headers = {"Accept": "text/event-stream", **(headers or {})}
+    with httpx.stream("GET", url, headers=headers, timeout=timeout) as response:
+        assert response.status_code == 200, response.status_code
+        found = -1
+        for chunk in response.iter_bytes():
+            start = max(0, len(body) - len(marker))
+            body += chunk
+            if found < 0:
+                found = body.find(marker, start)
+            if found >= 0 and body.find(b"\n\n", max(found, start)) >= 0:
+                return bytes(body)
+    raise AssertionError(f"the stream ended before event {last_id}")
 
 
 def dechunk(raw: bytes) -> tuple[int, bytes, bool]:

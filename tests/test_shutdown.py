@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.servers import LiveServer, live_server, wait_for
-from tests.sse import Screen, dechunk, open_stream, parse_events, read_to_end
+from tests.sse import Screen, dechunk, open_stream, parse_events, read_to_end, read_until_id
 
 STREAMS = 500
 
@@ -45,14 +45,7 @@ def test_sigterm_ends_500_streams_cleanly_and_screens_resume_on_the_next_process
         assert server.post([{"series": "cpu", "value": v} for v in range(5, 8)]).status_code == 200
         assert server.post([{"series": "mem", "value": 1.5}]).status_code == 200
         last_id = str(server.query("SELECT MAX(id) FROM points")[0][0])
-        headers = {"Accept": "text/event-stream", "Last-Event-ID": screen.last_id}
-        with httpx.stream("GET", f"{server.url}/api/stream", headers=headers, timeout=10) as response:
-            body = b""
-            for chunk in response.iter_bytes():
-                body += chunk
-                events = parse_events(body)
-                if events and events[-1]["id"] == last_id:
-                    break
+        events = parse_events(read_until_id(f"{server.url}/api/stream", last_id, {"Last-Event-ID": screen.last_id}))
         for event in events:
             screen.apply(event)
         assert screen.kinds[1:] == ["frame"] * len(events), "the next process should resume, not reset"
