@@ -19,7 +19,8 @@
         db: null,
         frames: 0,
         resets: 0,
-        connects: 0,
+        connects: 0,          // EventSources built
+        opens: 0,             // streams opened, the browser's own reconnects included
         pending: new Map(),   // series -> operations waiting for the graph to be free
         busy: new Map(),      // series -> fallback timer while its graph animates
         watched: new WeakSet()
@@ -138,7 +139,7 @@
         state.connects += 1;
         source.addEventListener("frame", onFrame);
         source.addEventListener("reset", onReset);
-        source.onopen = function () { setStatus("live"); };
+        source.onopen = function () { state.opens += 1; setStatus("live"); };
         source.onerror = function () {
             if (source.readyState === EventSource.CLOSED) {
                 // The browser gives up for good after a non-200 answer (a proxy's 502
