@@ -112,7 +112,15 @@
     }
 
     function onReset(event) {
-        var figures = JSON.parse(event.data).figures;
+        var reset = JSON.parse(event.data);
+        var figures = reset.figures;
+        if (reset.db && state.db && reset.db !== state.db) {
+            // The database was replaced: its series and ids are not ours. Its graphs, and
+            // this EventSource's ?db=, would be stale; the page starts over from the layout.
+            state.source.close();
+            window.location.reload();
+            return;
+        }
         state.lastId = event.lastEventId;
         state.resets += 1;
         Object.keys(figures).forEach(function (series) {

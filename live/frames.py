@@ -111,7 +111,8 @@ class Framer:
         """Return an event that replaces every graph with its window at `upto`."""
         windows = await self.store.window(upto, self.window)
         figures = {series: figure(series, rows) for series, rows in windows.items()}
-        return encode_event("reset", upto, {"figures": figures})
+        # The database id lets a screen that was on another database start over on this one.
+        return encode_event("reset", upto, {"figures": figures, "db": self.store.database_id})
 
     async def can_resume(self, after: int, database_id: str) -> bool:
         """Tell whether a screen at `after` can be brought forward by replay, not reset."""

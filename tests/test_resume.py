@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import threading
@@ -128,12 +129,13 @@ def test_cursor_from_another_database_gets_a_reset(tmp_path: Path) -> None:
         server.post([{"series": "alpha", "value": float(v)} for v in range(10)])
         events = _stream(server, {"Last-Event-ID": "3"}, {"db": "0123456789abcdef"})
         assert [e["event"] for e in events] == ["reset"]
+        database_id = server.query("SELECT value FROM meta WHERE key = 'database_id'")[0][0]
+        assert json.loads(events[0]["data"])["db"] == database_id  # so the page knows to start over
         screen = Screen()
         screen.apply(events[0])
         xs, ys = server.window("alpha", WINDOW)
         assert screen.traces["alpha"] == {"x": xs, "y": ys}
         # The same cursor with this database's id resumes with a patch.
-        database_id = server.query("SELECT value FROM meta WHERE key = 'database_id'")[0][0]
         assert [e["event"] for e in _stream(server, {"Last-Event-ID": "3"}, {"db": database_id})] == ["frame"]
 
 
