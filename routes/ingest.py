@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from quart import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from live import get_live
 from live.points import InvalidInput, parse_json, validate_points
@@ -17,6 +18,21 @@ bp = Blueprint("ingest", __name__)
 async def reject_input(error: InvalidInput) -> tuple[Response, int]:
     """Answer bad input with a JSON body naming the row and field."""
     return jsonify(error.to_dict()), error.status
+
+
+@bp.errorhandler(HTTPException)
+async def reject_http(error: HTTPException) -> tuple[Response, int]:
+    """Answer any other HTTP error (a body that times out, say) as JSON with its own status.
+
+    Without this, Dash's app-wide errorhandler(Exception) would turn it into a 500 page.
+    """
+    return jsonify(error=error.description or error.name), error.code or 400
+
+
+@bp.errorhandler(sqlite3.Error)
+async def storage_unavailable(error: sqlite3.Error) -> tuple[Response, int, dict[str, str]]:
+    """Answer a storage failure (locked too long, disk full) with 503: nothing was stored; retry."""
+    return jsonify(error=f"storage unavailable, nothing was stored: {error}"), 503, {"Retry-After": "1"}
 
 
 @bp.errorhandler(RequestEntityTooLarge)
