@@ -25,10 +25,11 @@ import asyncio
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import FrameType
 
-from live.hub import Broadcast
+from live.hub import Broadcast, Subscription
 
 log = logging.getLogger(__name__)
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -50,13 +51,17 @@ class OpenStreams:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    def add(self, task: asyncio.Task) -> None:
-        """Count a stream's task as open."""
-        self._tasks.add(task)
-
-    def discard(self, task: asyncio.Task) -> None:
-        """Forget a stream's task once it is over."""
-        self._tasks.discard(task)
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[Subscription]:
+        """Subscribe the calling stream to frames: counted as open, and cut if it stops reading."""
+        task = asyncio.current_task()
+        assert task is not None
+        async with self.frames.subscribe(on_overflow=lambda: self.cut_later(task)) as subscription:
+            self._tasks.add(task)
+            try:
+                yield subscription
+            finally:
+                self._tasks.discard(task)
 
     def cut_later(self, task: asyncio.Task) -> None:
         """Cancel the stream's task unless it ends on its own within the grace period."""

@@ -31,37 +31,31 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
     """Yield the events that bring a screen at `after` up to date, then every new frame."""
     framer = live.framer
     yield ServerSentEvent(comment="pulseboard", retry=live.config["RETRY_MS"]).encode()
-    task = asyncio.current_task()
-    assert task is not None
     # Subscribe before reading where the framer stands: every frame after `upto` is queued.
-    # A client that stops reading is cut once its queue overflows (live/streams.py says why).
-    async with framer.frames.subscribe(on_overflow=lambda: live.streams.cut_later(task)) as frames:
-        live.streams.add(task)
-        try:
-            upto = framer.last
-            if after is None or not await framer.can_resume(after, database_id):
-                yield await framer.reset(upto)
-                cursor = upto
-            else:
-                if after < upto:
-                    yield await framer.catch_up(after, upto)
-                cursor = max(after, upto)
-            heartbeat = ServerSentEvent(comment="ping").encode()
-            while True:
-                try:
-                    frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
-                except TimeoutError:
-                    yield heartbeat
-                    continue
-                except Ended:
-                    return  # too slow, or shutting down: the browser resumes from Last-Event-ID
-                if frame.end <= cursor:
-                    continue
-                # A frame that does not start where this screen stands is rebuilt from SQLite.
-                yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
-                cursor = frame.end
-        finally:
-            live.streams.discard(task)
+    # Counted as open, and cut if its client stops reading (live/streams.py says why).
+    async with live.streams.subscribe() as frames:
+        upto = framer.last
+        if after is None or not await framer.can_resume(after, database_id):
+            yield await framer.reset(upto)
+            cursor = upto
+        else:
+            if after < upto:
+                yield await framer.catch_up(after, upto)
+            cursor = max(after, upto)
+        heartbeat = ServerSentEvent(comment="ping").encode()
+        while True:
+            try:
+                frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
+            except TimeoutError:
+                yield heartbeat
+                continue
+            except Ended:
+                return  # too slow, or shutting down: the browser resumes from Last-Event-ID
+            if frame.end <= cursor:
+                continue
+            # A frame that does not start where this screen stands is rebuilt from SQLite.
+            yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
+            cursor = frame.end
 
 
 @bp.get("/api/stream")
