@@ -9,6 +9,7 @@ from quart import Quart
 
 import callbacks
 import live
+from live import access
 from live.page import layout
 from routes import health, ingest, metrics, stream
 
@@ -21,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Dash:
     """
     server = Quart(__name__, instance_relative_config=True)
     settings = live.init_app(server, config)
+    access.init_app(server, settings.config)
     # Dash reads its prefixes from DASH_* environment variables (url_base_pathname and friends).
     dash_app = Dash(__name__, server=server, title="Pulseboard", update_title=None)
     # Dash 4.4 on Quart has every page open a websocket for websocket callbacks, used or not;

@@ -19,7 +19,8 @@
         db: null,
         frames: 0,
         resets: 0,
-        connects: 0,
+        connects: 0,          // EventSources built
+        opens: 0,             // streams opened, the browser's own reconnects included
         pending: new Map(),   // series -> operations waiting for the graph to be free
         busy: new Map()       // series -> fallback timer while its graph draws
     };
@@ -126,7 +127,15 @@
     }
 
     function onReset(event) {
-        var figures = JSON.parse(event.data).figures;
+        var reset = JSON.parse(event.data);
+        var figures = reset.figures;
+        if (reset.db && state.db && reset.db !== state.db) {
+            // The database was replaced: its series and ids are not ours. Its graphs, and
+            // this EventSource's ?db=, would be stale; the page starts over from the layout.
+            state.source.close();
+            window.location.reload();
+            return;
+        }
         state.lastId = event.lastEventId;
         state.resets += 1;
         Object.keys(figures).forEach(function (series) {
@@ -153,7 +162,7 @@
         state.connects += 1;
         source.addEventListener("frame", onFrame);
         source.addEventListener("reset", onReset);
-        source.onopen = function () { setStatus("live"); };
+        source.onopen = function () { state.opens += 1; setStatus("live"); };
         source.onerror = function () {
             if (source.readyState === EventSource.CLOSED) {
                 // The browser gives up for good after a non-200 answer (a proxy's 502

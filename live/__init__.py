@@ -46,6 +46,7 @@ from live.hub import Hub, hub_from_url
 from live.leader import LeaderLock
 from live.points import Point
 from live.store import Commit, Store
+from live.streams import OpenStreams
 
 log = logging.getLogger(__name__)
 EXTENSION = "pulseboard"
@@ -63,11 +64,13 @@ class Live:
     hub: Hub
     framer: Framer
     leader: LeaderLock
+    streams: OpenStreams
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def ingest(self, points: list[Point]) -> Commit:
         """Store the points, then hand them to the hub; return what was committed."""
-        # shield: a producer that hangs up mid-request must not stop its points reaching screens.
+        # shield: a producer hanging up after the commit must not keep the commit from the hub,
+        # or screens would not see it until the next commit fills the gap from SQLite.
         return await asyncio.shield(self._store_and_publish(points))
 
     async def _store_and_publish(self, points: list[Point]) -> Commit:
@@ -102,10 +105,12 @@ class Live:
         await self.store.open()
         await self.hub.open()
         await self.framer.start()
+        self.streams.watch_signals()
         self.tasks.append(asyncio.create_task(self._lead(), name="pulseboard-leader"))
 
     async def stop(self) -> None:
         """End every stream, stop the tasks and close the database."""
+        self.streams.unwatch_signals()
         await self.framer.stop()
         for task in self.tasks:
             task.cancel()
@@ -122,7 +127,9 @@ def configure(server: Quart, overrides: dict | None = None, environ: Mapping[str
     merged = dict(settings.DEFAULTS)
     for key in settings.DEFAULTS:
         if f"{settings.PREFIX}_{key}" in environ:
-            merged[key] = _parse(environ[f"{settings.PREFIX}_{key}"])
+            text = environ[f"{settings.PREFIX}_{key}"]
+            # Text settings stay text: a token "1234" or a path "2026" must not become a number.
+            merged[key] = text if isinstance(settings.DEFAULTS[key], str) else _parse(text)
     merged.update(overrides or {})
     unknown = sorted(set(merged) - set(settings.DEFAULTS))
     if unknown:
@@ -155,7 +162,7 @@ def init_app(server: Quart, overrides: dict | None = None) -> Live:
         replay_max=config["REPLAY_MAX_POINTS"],
         limit=config["STREAM_QUEUE_FRAMES"],
     )
-    live = Live(config, store, hub, framer, LeaderLock(config["DATABASE"]))
+    live = Live(config, store, hub, framer, LeaderLock(config["DATABASE"]), OpenStreams(framer.frames))
     server.extensions[EXTENSION] = live
     server.after_request(_tag_worker)
     server.before_serving(live.start)

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_INTERVAL_SECONDS": 1.0,
     # memory:// fans out inside one process; redis://host:port/db across workers and hosts.
     "HUB_URL": "memory://",
+    # Who may do what (live/access.py): a bearer token for ingest; "name:werkzeug-hash,..." for the rest.
+    "INGEST_TOKEN": "",
+    "USERS": "",
 }
 
 
@@ -73,5 +76,8 @@ def validate(config: Mapping[str, Any]) -> None:
     hub_url = config["HUB_URL"]
     if not isinstance(hub_url, str) or not hub_url.startswith(("memory://", "redis://", "rediss://", "unix://")):
         raise ConfigError(f"{PREFIX}_HUB_URL must start memory:// or redis://, got {hub_url!r}")
+    for key in ("INGEST_TOKEN", "USERS"):
+        if not isinstance(config[key], str):
+            raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
     if not isinstance(config["DATABASE"], str) or not config["DATABASE"]:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path, got {config['DATABASE']!r}")

@@ -115,13 +115,14 @@ class Framer:
         """Return an event that replaces every graph with its window at `upto`."""
         windows = await self.store.window(upto, self.window)
         figures = {series: figure(series, rows) for series, rows in windows.items()}
-        return encode_event("reset", upto, {"figures": figures})
+        # The database id lets a screen that was on another database start over on this one.
+        return encode_event("reset", upto, {"figures": figures, "db": self.store.database_id})
 
     async def can_resume(self, after: int, database_id: str) -> bool:
         """Tell whether a screen at `after` can be brought forward by replay, not reset."""
         if database_id != self.store.database_id or after > await self.store.last_id():
             return False
-        return after >= await self.store.purged_through()
+        return after >= await self.store.resume_floor()
 
 
 def frame_json(data: bytes) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -33,10 +33,11 @@ class Subscription(Generic[T]):
     reader costs the server at most `limit` items and never slows the publisher.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, on_overflow: Callable[[], None] | None = None) -> None:
         self._items: deque[T] = deque()
         self._limit = limit
         self._ready = asyncio.Event()
+        self._on_overflow = on_overflow
         self.ended: str | None = None
 
     def offer(self, item: T) -> None:
@@ -45,6 +46,8 @@ class Subscription(Generic[T]):
             return
         if len(self._items) >= self._limit:
             self.end("overflow")
+            if self._on_overflow is not None:
+                self._on_overflow()
             return
         self._items.append(item)
         self._ready.set()
@@ -76,6 +79,7 @@ class Broadcast(Generic[T]):
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.closed = False
         self._subscriptions: set[Subscription[T]] = set()
 
     def __len__(self) -> int:
@@ -87,9 +91,11 @@ class Broadcast(Generic[T]):
             subscription.offer(item)
 
     @asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[Subscription[T]]:
-        """Yield a new subscription, removed again on the way out."""
-        subscription: Subscription[T] = Subscription(self.limit)
+    async def subscribe(self, on_overflow: Callable[[], None] | None = None) -> AsyncIterator[Subscription[T]]:
+        """Yield a new subscription (already ended once closed), removed again on the way out."""
+        subscription: Subscription[T] = Subscription(self.limit, on_overflow)
+        if self.closed:
+            subscription.end("closed")  # shutting down: a stream opened now ends at once
         self._subscriptions.add(subscription)
         try:
             yield subscription
@@ -97,7 +103,8 @@ class Broadcast(Generic[T]):
             self._subscriptions.discard(subscription)
 
     def close(self) -> None:
-        """End every subscription: streams finish and their browsers reconnect elsewhere."""
+        """End every subscription, and any made later: streams finish and browsers reconnect elsewhere."""
+        self.closed = True
         for subscription in list(self._subscriptions):
             subscription.end("closed")
 

@@ -63,6 +63,8 @@ def parse_json(body: bytes) -> Any:
         ) from None
     except RecursionError:
         raise InvalidInput("body is not valid JSON: nested too deeply", status=400) from None
+    except ValueError as error:  # an integer over Python's 4,300-digit limit for str -> int
+        raise InvalidInput(f"body is not valid JSON: {error}"[:200], status=400) from None
 
 
 def _rows(payload: Any) -> list[Any]:
@@ -106,16 +108,24 @@ def _timestamp(value: Any, row: int, now: float, oldest: float, newest: float) -
             ) from None
         if parsed.tzinfo is None:
             raise InvalidInput("ts must give a time zone, e.g. 2026-01-01T00:00:00Z", row=row, field="ts")
-        ts = parsed.timestamp()
+        try:
+            ts = parsed.timestamp()
+        except (OverflowError, ValueError):  # year 1 with a positive offset falls before year 1
+            ts = math.nan
     elif _is_number(value):
-        ts = float(value)
+        try:
+            ts = float(value)
+        except OverflowError:  # an integer beyond a double: far outside the range anyway
+            ts = math.inf
     else:
         raise InvalidInput(
             f"ts must be epoch seconds or an ISO 8601 string, got {type(value).__name__}", row=row, field="ts"
         )
     if not math.isfinite(ts) or not oldest <= ts <= newest:
         raise InvalidInput(
-            f"ts {value!r} is outside the accepted range (retention window to a little past now)", row=row, field="ts"
+            f"ts {str(value)[:40]!r} is outside the accepted range (retention window to a little past now)",
+            row=row,
+            field="ts",
         )
     return ts
 

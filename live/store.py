@@ -195,9 +195,9 @@ class Store:
         rows = await self._fetch("SELECT seq FROM sqlite_sequence WHERE name = 'points'")
         return rows[0][0] if rows else 0
 
-    async def purged_through(self) -> int:
-        """Return the newest event id that retention has deleted, 0 if none."""
-        rows = await self._fetch("SELECT value FROM meta WHERE key = 'purged_through'")
+    async def resume_floor(self) -> int:
+        """Return the lowest cursor whose windows retention has left whole, 0 if it deleted nothing."""
+        rows = await self._fetch("SELECT value FROM meta WHERE key = 'resume_floor'")
         return int(rows[0][0]) if rows else 0
 
     async def series_names(self) -> list[str]:
@@ -248,10 +248,18 @@ class Store:
                     "DELETE FROM points WHERE series_id = ? AND ts < ? AND id <= ?", (series_id, older_than, newest)
                 )
                 deleted = cursor.rowcount
+                # A screen at cursor c holds each series' last `keep` points with id <= c. Those are
+                # all still stored only if c reaches the keep-th point after the deleted ones; below
+                # that, catching it up from SQLite would trim the wrong number of points: reset it.
+                async with db.execute(
+                    "SELECT id FROM points WHERE series_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ?",
+                    (series_id, newest, keep - 1),
+                ) as cursor:
+                    row = await cursor.fetchone()
                 await db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('purged_through', ?) ON CONFLICT (key) DO UPDATE"
+                    "INSERT INTO meta (key, value) VALUES ('resume_floor', ?) ON CONFLICT (key) DO UPDATE"
                     " SET value = MAX(CAST(value AS INTEGER), excluded.value)",
-                    (newest,),
+                    (row[0] if row else newest,),
                 )
         return deleted
 

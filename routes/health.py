@@ -27,5 +27,10 @@ async def readyz() -> tuple[Response, int]:
     except Exception as error:  # noqa: BLE001 - any failure means "not ready", and says why
         return jsonify(status="unavailable", error=f"{type(error).__name__}: {error}"), 503
     return jsonify(
-        status="ok", last_id=last_id, framed_id=live.framer.last, worker=os.getpid(), leader=live.leader.held
+        status="ok",
+        last_id=last_id,
+        framed_id=live.framer.last,
+        worker=os.getpid(),
+        leader=live.leader.held,
+        streams=len(live.streams),
     ), 200

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from quart import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from live import get_live, metrics
 from live.points import InvalidInput, parse_json, validate_points
@@ -20,6 +21,21 @@ async def reject_input(error: InvalidInput) -> tuple[Response, int]:
     return jsonify(error.to_dict()), error.status
 
 
+@bp.errorhandler(HTTPException)
+async def reject_http(error: HTTPException) -> tuple[Response, int]:
+    """Answer any other HTTP error (a body that times out, say) as JSON with its own status.
+
+    Without this, Dash's app-wide errorhandler(Exception) would turn it into a 500 page.
+    """
+    return jsonify(error=error.description or error.name), error.code or 400
+
+
+@bp.errorhandler(sqlite3.Error)
+async def storage_unavailable(error: sqlite3.Error) -> tuple[Response, int, dict[str, str]]:
+    """Answer a storage failure (locked too long, disk full) with 503: nothing was stored; retry."""
+    return jsonify(error=f"storage unavailable, nothing was stored: {error}"), 503, {"Retry-After": "1"}
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
     """Answer an oversized body with 413 and the limit."""
@@ -28,11 +44,26 @@ async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
     return jsonify(error=f"body is larger than the {limit}-byte limit; send smaller batches"), 413
 
 
+async def read_body(limit: int) -> bytes:
+    """Return the request body, or raise RequestEntityTooLarge as soon as it passes `limit` bytes."""
+    # Quart fixes a body's limit when the request is made (from MAX_CONTENT_LENGTH, app-wide),
+    # so setting request.max_content_length in the view does not reach it: count here instead.
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+    chunks, size = [], 0
+    async for chunk in request.body:
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @bp.post("/api/points")
 async def ingest_points() -> tuple[Response, int]:
     """Validate a batch, store all of it in one transaction, and say what was stored."""
     live = get_live()
-    body = await request.get_data(cache=False, as_text=False, parse_form_data=False)
+    body = await read_body(live.config["MAX_BODY_BYTES"])
     now = time.time()
     oldest, newest = live.accepted_range(now)
     points = validate_points(
@@ -40,7 +71,7 @@ async def ingest_points() -> tuple[Response, int]:
     )
     try:
         commit = await live.ingest(points)
-    except Exception:
+    except sqlite3.Error:
         metrics.INGEST_ERRORS.labels("storage").inc()
         raise
     metrics.POINTS_INGESTED.inc(len(points))

@@ -33,7 +33,8 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
     framer = live.framer
     yield ServerSentEvent(comment="pulseboard", retry=live.config["RETRY_MS"]).encode()
     # Subscribe before reading where the framer stands: every frame after `upto` is queued.
-    async with framer.frames.subscribe() as frames:
+    # Counted as open, and cut if its client stops reading (live/streams.py says why).
+    async with live.streams.subscribe() as frames:
         upto = framer.last
         if after is None or not await framer.can_resume(after, database_id):
             yield await framer.reset(upto)

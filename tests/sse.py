@@ -1,11 +1,14 @@
-"""A small SSE reader for tests: bytes in, events out."""
+"""SSE clients for tests: an event parser, raw sockets (to stall, or to see how a response ends), a screen model."""
 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import httpx
 
 
 @dataclass
@@ -62,3 +65,105 @@ def patched_values(event: Event, series: str) -> list[float]:
         if op["location"] == ["data", 0, "y"] and op["operation"] in ("Extend", "Assign"):
             values = values + op["params"]["value"] if op["operation"] == "Extend" else op["params"]["value"]
     return values
+
+
+def open_stream(port: int, path: str = "/api/stream", headers: dict[str, str] | None = None) -> socket.socket:
+    """Connect and send a stream request; read nothing."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n{extra}\r\n"
+    sock.sendall(request.encode())
+    return sock
+
+
+def read_to_end(sock: socket.socket, timeout: float = 10.0) -> tuple[bytes, str]:
+    """Read until the server closes; return what came and how it ended: 'eof' or 'reset'."""
+    sock.settimeout(timeout)
+    data = bytearray()
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except ConnectionResetError:
+        return bytes(data), "reset"
+    return bytes(data), "eof"
+
+
+def read_until_id(url: str, last_id: str, headers: dict[str, str] | None = None, timeout: float = 30) -> bytes:
+    """Open a stream with httpx and return its body up to and including the event with id `last_id`."""
+    marker = f"id: {last_id}\n".encode()
+    body = bytearray()
+    headers = {"Accept": "text/event-stream", **(headers or {})}
+    with httpx.stream("GET", url, headers=headers, timeout=timeout) as response:
+        assert response.status_code == 200, response.status_code
+        found = -1
+        for chunk in response.iter_bytes():
+            start = max(0, len(body) - len(marker))
+            body += chunk
+            if found < 0:
+                found = body.find(marker, start)
+            if found >= 0 and body.find(b"\n\n", max(found, start)) >= 0:
+                return bytes(body)
+    raise AssertionError(f"the stream ended before event {last_id}")
+
+
+def dechunk(raw: bytes) -> tuple[int, bytes, bool]:
+    """Split an HTTP/1.1 response into status, de-chunked body, and whether the last chunk came."""
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    body = bytearray()
+    while rest:
+        size_line, sep, rest = rest.partition(b"\r\n")
+        if not sep:
+            break
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return status, bytes(body), rest.startswith(b"\r\n")
+        if len(rest) < size + 2:
+            body += rest[:size]  # a chunk cut short
+            break
+        body += rest[:size]
+        rest = rest[size + 2 :]
+    return status, bytes(body), False
+
+
+def parse_events(body: bytes) -> list[dict[str, Any]]:
+    """Return the complete events in an SSE body: {'event', 'id', 'data'} (comments skipped)."""
+    blocks = body.decode("utf-8").replace("\r\n", "\n").split("\n\n")[:-1]
+    parsed = [parse_block(block) for block in blocks if "\ndata:" in f"\n{block}"]
+    return [{"event": event.event, "id": event.id, "data": event.data} for event in parsed]
+
+
+@dataclass
+class Screen:
+    """What a browser's graphs would hold, built by applying the stream's events as the page does."""
+
+    traces: dict[str, dict[str, list]] = field(default_factory=dict)
+    last_id: str | None = None
+    kinds: list[str] = field(default_factory=list)
+
+    def apply(self, event: dict[str, Any]) -> None:
+        """Apply one 'frame' or 'reset' event."""
+        payload = json.loads(event["data"])
+        self.kinds.append(event["event"])
+        self.last_id = event["id"]
+        if event["event"] == "reset":
+            for series, figure in payload["figures"].items():
+                self.traces[series] = {"x": list(figure["data"][0]["x"]), "y": list(figure["data"][0]["y"])}
+            return
+        for series, figure in payload.get("new", {}).items():
+            self.traces.setdefault(series, {"x": list(figure["data"][0]["x"]), "y": list(figure["data"][0]["y"])})
+        for series, patch in payload["patches"].items():
+            trace = self.traces[series]
+            for operation in patch["operations"]:
+                location, params = operation["location"], operation["params"]
+                if location[:2] != ["data", 0]:
+                    continue  # layout (axis ranges)
+                axis = location[2]
+                if operation["operation"] == "Extend":
+                    trace[axis].extend(params["value"])
+                elif operation["operation"] == "Assign":
+                    trace[axis] = list(params["value"])
+                elif operation["operation"] == "Delete":
+                    del trace[axis][location[3]]
+                else:
+                    raise AssertionError(f"unexpected operation {operation}")

@@ -1,0 +1,164 @@
+"""Who may do what: a bearer token for ingest, HTTP basic auth (hashed passwords) for the rest.
+
+- PULSEBOARD_INGEST_TOKEN: POST /api/points needs `Authorization: Bearer <token>`; no header
+  is 401, any other value 403, and the answer never says which part was wrong.
+- PULSEBOARD_USERS: "alice:<werkzeug hash>,bob:<hash>" puts the page, Dash's callbacks and
+  assets, and the stream behind HTTP basic auth. Ingest (token) and the health checks stay open.
+- Neither set while the server is reachable beyond loopback: a warning, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import ipaddress
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from quart import Quart, Response, jsonify, request
+from werkzeug.security import check_password_hash
+
+from live.config import PREFIX, ConfigError
+
+log = logging.getLogger(__name__)
+# Endpoints with their own rule: ingest checks the token; load balancers probe health without a login.
+OPEN_ENDPOINTS = frozenset({"ingest.ingest_points", "health.healthz", "health.readyz"})
+REALM = "Pulseboard"
+
+
+class Denied(Exception):
+    """A request without the right credentials: 401 (none given) or 403 (wrong)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def parse_users(text: str) -> dict[str, str]:
+    """Return {name: password hash} from "name:hash,name:hash"; raise ConfigError naming a bad entry."""
+    users: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        name, _, hashed = entry.partition(":")
+        if not name or "$" not in hashed:
+            raise ConfigError(f"{PREFIX}_USERS entry for {name!r} must be name:<werkzeug password hash>")
+        users[name] = hashed
+    return users
+
+
+def check_token(expected: str, header: str | None) -> None:
+    """Raise Denied unless the Authorization header carries the expected bearer token."""
+    if not header:
+        raise Denied(401)
+    scheme, _, given = header.partition(" ")
+    # Compare digests of the whole header in constant time: neither the scheme, nor the token,
+    # nor its length (compare_digest leaks lengths) shows in the timing.
+    wanted = hashlib.sha256(f"bearer {expected}".encode()).digest()
+    got = hashlib.sha256(f"{scheme.lower()} {given.strip()}".encode("utf-8", "surrogateescape")).digest()
+    if not hmac.compare_digest(got, wanted):
+        raise Denied(403)
+
+
+class BasicAuth:
+    """Checks basic-auth headers against hashed passwords, remembering the ones that passed.
+
+    Werkzeug's hashes are slow on purpose (scrypt, ~50 ms): a page makes dozens of requests,
+    so a header that passed once is remembered by a keyed digest, never in clear.
+    """
+
+    def __init__(self, users: Mapping[str, str]) -> None:
+        self.users = dict(users)
+        self._key = secrets.token_bytes(32)
+        self._passed: set[bytes] = set()
+
+    async def check(self, header: str | None) -> str:
+        """Return the user the header names, or raise Denied(401)."""
+        if not header or not header[:6].lower() == "basic ":
+            raise Denied(401)
+        digest = hmac.new(self._key, header.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
+        try:
+            name, _, password = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+        except ValueError:
+            raise Denied(401) from None
+        if digest in self._passed:
+            return name
+        hashed = self.users.get(name)
+        # A slow hash runs in a thread: on the event loop it would freeze every stream meanwhile.
+        if hashed is None or not await asyncio.to_thread(check_password_hash, hashed, password):
+            raise Denied(401)
+        if len(self._passed) > 10_000:
+            self._passed.clear()  # bounded: a flood of distinct good headers costs re-hashing, not memory
+        self._passed.add(digest)
+        return name
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def cli_host(argv: list[str], environ: Mapping[str, str]) -> str | None:
+    """Return the host uvicorn's command line binds to, if it says."""
+    for index, arg in enumerate(argv):
+        if arg == "--host" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--host="):
+            return arg.split("=", 1)[1]
+    return environ.get("UVICORN_HOST")
+
+
+def init_app(server: Quart, config: Mapping[str, Any]) -> None:
+    """Require credentials where configured, and warn when the server is open beyond loopback."""
+    users = parse_users(config["USERS"])
+    token = config["INGEST_TOKEN"]
+    basic = BasicAuth(users) if users else None
+    warned = False
+
+    def warn(where: str) -> None:
+        nonlocal warned
+        if not warned and not token:
+            warned = True
+            log.warning(
+                "Pulseboard listens on %s with no %s_INGEST_TOKEN: anyone who reaches it can push points",
+                where,
+                PREFIX,
+            )
+
+    @server.before_serving
+    async def warn_at_start() -> None:
+        # The ASGI lifespan does not say where the server listens; uvicorn's command line does.
+        host = cli_host(sys.argv, os.environ)
+        if host is not None and not _loopback(host):
+            warn(host)
+
+    @server.before_request
+    async def require_credentials() -> Response | tuple[Response, int, dict[str, str]] | None:
+        # Other servers: scope["server"] is the local address this request reached.
+        local = (request.scope.get("server") or ("127.0.0.1", 0))[0]
+        if not warned and local and not _loopback(str(local)):
+            warn(str(local))
+        if request.endpoint == "ingest.ingest_points":
+            if token:
+                try:
+                    check_token(token, request.headers.get("Authorization"))
+                except Denied as denied:
+                    return jsonify(error="a valid ingest token is required (Authorization: Bearer ...)"), denied.status
+            return None
+        if basic is None or request.endpoint in OPEN_ENDPOINTS:
+            return None
+        try:
+            await basic.check(request.headers.get("Authorization"))
+        except Denied:
+            return (
+                jsonify(error="log in to see this dashboard"),
+                401,
+                {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'},
+            )
+        return None
