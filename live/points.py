@@ -63,6 +63,8 @@ def parse_json(body: bytes) -> Any:
         ) from None
     except RecursionError:
         raise InvalidInput("body is not valid JSON: nested too deeply", status=400) from None
+    except InvalidInput:
+        raise  # NaN or Infinity, already named (InvalidInput is a ValueError too)
     except ValueError as error:  # an integer over Python's 4,300-digit limit for str -> int
         raise InvalidInput(f"body is not valid JSON: {error}"[:200], status=400) from None
 
