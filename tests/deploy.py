@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.servers import GRAPHS_JS, ROOT, free_port, wait_for
+from tests.sse import Event
 
 NGINX = "/usr/sbin/nginx"
 REDIS_SERVER = "redis-server"
@@ -140,28 +139,6 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(10)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One server-sent event as a reader received it."""
-
-    event: str
-    id: str | None
-    data: str
-
-    def values(self, series: str) -> list[float]:
-        """Return the y values this event appends to the series' graph (its Extend operations)."""
-        if self.event != "frame":
-            return []
-        patch = json.loads(self.data)["patches"].get(series)
-        if patch is None:
-            return []
-        values: list[float] = []
-        for operation in patch["operations"]:
-            if operation["operation"] == "Extend" and operation["location"] == ["data", 0, "y"]:
-                values.extend(operation["params"]["value"])
-        return values
 
 
 class StreamReader:

@@ -24,6 +24,19 @@ class Event:
     def json(self) -> Any:
         return json.loads(self.data)
 
+    def values(self, series: str) -> list[float]:
+        """Return the y values a frame appends (or assigns) to a series' graph."""
+        if self.event != "frame":
+            return []
+        patch = self.json()["patches"].get(series)
+        values: list[float] = []
+        for op in patch["operations"] if patch else []:
+            if op["location"] == ["data", 0, "y"] and op["operation"] == "Extend":
+                values += op["params"]["value"]
+            elif op["location"] == ["data", 0, "y"] and op["operation"] == "Assign":
+                values = list(op["params"]["value"])
+        return values
+
 
 def parse_block(block: str) -> Event:
     """Parse one event block (the text between blank lines)."""
@@ -53,18 +66,6 @@ async def events(receive: Callable[[], Awaitable[bytes]]) -> AsyncIterator[Event
         while "\n\n" in buffer:
             block, buffer = buffer.split("\n\n", 1)
             yield parse_block(block)
-
-
-def patched_values(event: Event, series: str) -> list[float]:
-    """Return the y values a frame appends (or assigns) to a series' graph."""
-    patch = event.json()["patches"].get(series)
-    if patch is None:
-        return []
-    values: list[float] = []
-    for op in patch["operations"]:
-        if op["location"] == ["data", 0, "y"] and op["operation"] in ("Extend", "Assign"):
-            values = values + op["params"]["value"] if op["operation"] == "Extend" else op["params"]["value"]
-    return values
 
 
 def open_stream(port: int, path: str = "/api/stream", headers: dict[str, str] | None = None) -> socket.socket:
