@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from live.figures import figure, x_range, x_value, y_range
+from live.figures import figure, trace_mode, x_range, x_value, y_range
 from live.sse import ServerSentEvent
 from live.store import Row, group_by_series
 
@@ -54,6 +54,8 @@ def extend(window: Window, xs: Sequence[int], ys: Sequence[float]) -> dict[str, 
             _operation("Extend", ["data", 0, "y"], value=list(ys)),
             *[_operation("Delete", ["data", 0, axis, 0]) for axis in ("x", "y") for _ in range(trim)],
         ]
+    if trace_mode(before) != trace_mode(len(window)):
+        operations.append(_operation("Assign", ["data", 0, "mode"], value=trace_mode(len(window))))
     operations.append(_operation("Assign", ["layout", "xaxis", "range"], value=x_range(window.xs)))
     operations.append(_operation("Assign", ["layout", "yaxis", "range"], value=y_range(window.ys)))
     return {PATCH_KEY: PATCH_KEY, "operations": operations}
