@@ -66,9 +66,17 @@
             return;
         }
         state.watched.add(gd);
-        // Either event means the graph has drawn what it was given and is free again.
-        ["plotly_animated", "plotly_animationinterrupted", "plotly_afterplot"].forEach(function (name) {
-            gd.on(name, function () { if (state.busy.has(series)) { release(series); } });
+        // afterplot ends an animation, after plotly_animated: dcc.Graph chains each figure
+        // change behind the last Plotly.animate's promise, which settles only then. And the
+        // plotly_relayout that follows it must see the figure it drew, or dcc.Graph writes the
+        // old axes back into the figure and animates once more. Released on plotly_animated,
+        // patches queued inside dcc.Graph and the lag grew without bound (BENCHMARKS.md).
+        ["plotly_afterplot", "plotly_animationinterrupted"].forEach(function (name) {
+            gd.on(name, function () {
+                if (state.busy.has(series)) {
+                    window.requestAnimationFrame(function () { release(series); });
+                }
+            });
         });
     }
 

@@ -71,8 +71,10 @@ def figure(series: str, rows: Sequence[Row], theme: str = "light") -> dict[str, 
         ],
         "layout": {
             "title": {"text": name, "x": 0.01, "xanchor": "left"},
-            "xaxis": {"type": "date", "range": x_range(xs)},
-            "yaxis": {"range": y_range(ys)},
+            # As Plotly leaves them after an animation: dcc.Graph writes back any axis that differs
+            # from gd.layout on plotly_relayout, and that new figure costs a second animation per frame.
+            "xaxis": {"type": "date", "range": x_range(xs), "autorange": False},
+            "yaxis": {"type": "linear", "range": y_range(ys), "autorange": False},
             "margin": {"l": 50, "r": 20, "t": 40, "b": 30},
             **THEMES[theme],
         },
