@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
-from benchmarks.load import percentile, start
-from benchmarks.servers import Producer, Target
+from benchmarks.load import percentile
+from benchmarks.servers import Producer, Server
 from tests.servers import CHROMIUM, CHROMIUM_ARGS
 
 # Values at or above this are sequence numbers of benchmark points (seeded values are below 100).
@@ -57,52 +59,61 @@ class LatencyResult:
         return self.by_minute[0][1], self.by_minute[-1][1]
 
 
-async def open_page(playwright: Any, url: str, graphs: int) -> tuple[Any, Page]:
-    """Open the app in headless Chromium and wait until its graphs are drawn."""
-    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    page = await browser.new_page(viewport={"width": 1280, "height": 1400})
-    await page.goto(url)
-    await page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {graphs}", timeout=60_000
-    )
-    return browser, page
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Run one headless Chromium for the block."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@asynccontextmanager
+async def open_page(browser: Browser, url: str, graphs: int) -> AsyncIterator[Page]:
+    """Open the app in a fresh browser context and wait until its graphs are drawn."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 1400})
+    try:
+        page = await context.new_page()
+        await page.goto(url)
+        await page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {graphs}", timeout=120_000
+        )
+        yield page
+    finally:
+        await context.close()
 
 
 async def latency(
-    target: Target, tmp: Path, minutes: float, rate: float = 10.0, update_rate: float = 4.0
+    server: Server, browser: Browser, minutes: float, rate: float = 10.0, settle: float = 2.0
 ) -> LatencyResult:
     """Push `rate` points/s, each value a sequence number, and time each from just before its send to gd.data."""
-    server = start(target, tmp, rate=update_rate)
     frames: list[int] = []
-    try:
-        async with async_playwright() as playwright:
-            browser, page = await open_page(playwright, server.url, 1)
-            cdp = await page.context.new_cdp_session(page)
-            await cdp.send("Network.enable")
-            # The stream's messages as the browser received them; rebuilt as on the wire (less chunk framing).
-            cdp.on(
-                "Network.eventSourceMessageReceived",
-                lambda e: frames.append(
-                    len(f"id: {e['eventId']}\nevent: {e['eventName']}\ndata: {e['data']}\n\n".encode())
-                ),
-            )
-            await asyncio.sleep(2.0)
-            await page.evaluate(SEEN_JS)
-            producer = Producer(server)
-            sent_at: dict[float, float] = {}
-            start_time = time.time()
+    sent_at: dict[float, float] = {}
+    async with open_page(browser, server.url, len(server.series)) as page:
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        # The stream's messages as the browser received them, rebuilt as sent (less chunk framing).
+        cdp.on(
+            "Network.eventSourceMessageReceived",
+            lambda e: frames.append(
+                len(f"id: {e['eventId']}\nevent: {e['eventName']}\ndata: {e['data']}\n\n".encode())
+            ),
+        )
+        await asyncio.sleep(settle)
+        await page.evaluate(SEEN_JS)
+        producer = Producer(server)
+        start_time = time.time()
 
-            def point(i: int) -> list[tuple[str, float]]:
-                sent_at[BASE + i] = time.time()
-                return [("bench.0", BASE + i)]
+        def point(i: int) -> list[tuple[str, float]]:
+            sent_at[BASE + i] = time.time()
+            return [(server.series[0], BASE + i)]
 
-            await producer.run(point, rate, minutes * 60)
-            await asyncio.sleep(3.0)
-            seen: dict[str, float] = await page.evaluate("() => window.__seen")
-            await producer.close()
-            await browser.close()
-    finally:
-        server.stop()
+        await producer.run(point, rate, minutes * 60)
+        await asyncio.sleep(1.5 * settle)  # the last points' frames and animations
+        seen: dict[str, float] = await page.evaluate("() => window.__seen")
+        await producer.close()
     latencies: list[tuple[float, float]] = []  # (seconds since start at send, latency ms)
     for value, at in sent_at.items():
         key = str(int(value)) if value.is_integer() else str(value)
@@ -152,37 +163,33 @@ async def _heap_mb(cdp: Any) -> float:
     return (await _metrics(cdp))["JSHeapUsedSize"] / 2**20
 
 
-async def browser_cost(target: Target, tmp: Path, minutes: float, warmup: float = 30.0) -> CostResult:
+async def browser_cost(server: Server, browser: Browser, minutes: float, warmup: float = 30.0) -> CostResult:
     """Feed four 1,000-point graphs at 4 points/s each; measure busy time and heap after GC from warm-up to end."""
-    series = [f"bench.{i}" for i in range(4)]
-    server = start(target, tmp, rate=4.0, series=series)
-    try:
-        async with async_playwright() as playwright:
-            browser, page = await open_page(playwright, server.url, 4)
-            cdp = await page.context.new_cdp_session(page)
-            await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
-            await cdp.send("HeapProfiler.enable")
-            producer = Producer(server)
+    series = server.series
+    async with open_page(browser, server.url, len(series)) as page:
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
+        await cdp.send("HeapProfiler.enable")
+        producer = Producer(server)
 
-            def points(i: int) -> list[tuple[str, float]]:
-                return [(name, float((i * 7 + k * 13) % 100)) for k, name in enumerate(series)]
+        def points(i: int) -> list[tuple[str, float]]:
+            return [(name, float((i * 7 + k * 13) % 100)) for k, name in enumerate(series)]
 
-            feeding = asyncio.create_task(producer.run(points, 4.0, warmup + minutes * 60 + 5))
-            await asyncio.sleep(warmup)
-            heap_start = await _heap_mb(cdp)
-            before = await _metrics(cdp)
-            t0 = time.monotonic()
-            heaps = []
-            for _ in range(max(1, round(minutes))):
-                await asyncio.sleep(min(60.0, minutes * 60))
-                heaps.append(await _heap_mb(cdp))
-            after = await _metrics(cdp)
-            elapsed = time.monotonic() - t0
-            await feeding
-            await producer.close()
-            await browser.close()
-    finally:
-        server.stop()
+        feeding = asyncio.create_task(producer.run(points, 4.0, warmup + minutes * 60 + 5))
+        await asyncio.sleep(warmup)
+        heap_start = await _heap_mb(cdp)
+        before = await _metrics(cdp)
+        t0 = time.monotonic()
+        heaps = []
+        samples = max(1, math.ceil(minutes))  # about one heap reading a minute
+        for _ in range(samples):
+            await asyncio.sleep(minutes * 60 / samples)
+            heaps.append(await _heap_mb(cdp))
+        after = await _metrics(cdp)
+        elapsed = time.monotonic() - t0
+        feeding.cancel()
+        await asyncio.gather(feeding, return_exceptions=True)
+        await producer.close()
     return CostResult(
         minutes,
         (after["TaskDuration"] - before["TaskDuration"]) / elapsed * 1000,

@@ -29,6 +29,7 @@ class Tally:
     errors: int = 0
     sizes: list[int] = field(default_factory=list)
     events: list[tuple[int, float]] = field(default_factory=list)  # (event id, wall-clock receive time)
+    connected: int = 0
 
 
 async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], int]:
@@ -77,6 +78,7 @@ async def sse_client(host: str, port: int, path: str, tally: Tally, record: bool
         status, headers, size = await read_head(reader)
         if status != 200:
             raise ConnectionError(f"stream answered {status}")
+        tally.connected += 1
         tally.bytes_in += size
         buffer = b""
         while True:
@@ -109,6 +111,7 @@ def _outputs(output: str) -> list[dict[str, str]]:
 async def poll_client(host: str, port: int, spec: dict[str, Any], interval: float, tally: Tally, record: bool) -> None:
     """Poll _dash-update-component as dcc.Interval makes the renderer do, carrying State forward."""
     reader, writer = await asyncio.open_connection(host, port, limit=2**26)
+    tally.connected += 1
     state = {f"{s['id']}.{s['property']}": s.get("value") for s in spec["state"]}
     n = 0
     try:
@@ -160,6 +163,7 @@ async def ws_client(host: str, port: int, spec: dict[str, Any], index: int, tall
     async with websockets.connect(
         f"ws://{host}:{port}/_dash-ws-callback", origin=origin, compression=None, max_size=None, ping_interval=None
     ) as ws:
+        tally.connected += 1
         request = json.dumps(
             {
                 "type": "callback_request",
@@ -195,6 +199,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         tasks.append(asyncio.create_task(coro))
         if i % 50 == 49:
             await asyncio.sleep(args.ramp)  # in steps, so the listen backlog never overflows
+    # Ready once every connection is established (or has failed), so the server is idle again.
+    deadline = time.monotonic() + args.timeout
+    while tally.connected + sum(t.done() for t in tasks) < len(tasks) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
     failed = [t for t in tasks if t.done() and t.exception() is not None]
     print(json.dumps({"ready": len(tasks) - len(failed), "failed": [repr(t.exception()) for t in failed[:3]]}))
@@ -230,6 +238,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--ramp", type=float, default=0.05)
     parser.add_argument("--spec", default="")
+    parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

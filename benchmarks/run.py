@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import browser, ingest, load, report
-from benchmarks.servers import PULSEBOARD, TARGETS
+from playwright.async_api import Browser
+
+from benchmarks import browser as browser_scenarios
+from benchmarks import ingest, load, report
+from benchmarks.servers import BASELINES, LATENCY_TARGETS, PULSEBOARD, TARGETS, Server, Target
 
 SCENARIOS = ("protocol", "fanout", "ingest", "latency", "cost")
+COST_SERIES = [f"bench.{i}" for i in range(4)]  # four graphs, as on a wall screen
 
 
 @dataclass
@@ -95,26 +99,31 @@ def parse(argv: list[str] | None) -> Options:
     return options
 
 
-async def run_all(options: Options, tmp: Path) -> dict[str, Any]:
-    """Run the chosen scenarios, one app at a time, and return their results by name."""
-    results: dict[str, Any] = {}
+async def _protocol(options: Options, server: Server) -> load.ProtocolResult:
+    return await load.protocol(
+        server,
+        seconds=options.wire_seconds,
+        clients=options.cpu_clients,
+        cpu_seconds=options.cpu_seconds,
+        processes=options.processes,
+        settle=options.settle,
+    )
 
-    def log(text: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
+def _minutes(options: Options, target: Target, kind: str) -> float:
+    baseline = target in BASELINES
+    if kind == "latency":
+        return options.baseline_minutes if baseline else options.minutes
+    return options.baseline_soak_minutes if baseline else options.soak_minutes
+
+
+async def _full(options: Options, tmp: Path, browser: Browser, results: dict[str, Any]) -> None:
+    """Measure one app at a time, each scenario on a fresh server, so nothing shares the machine."""
     if "protocol" in options.only:
-        results["protocol"] = {}
         for target in TARGETS:
             log(f"bytes and CPU per update: {target.key}")
-            results["protocol"][target.key] = await load.protocol(
-                target,
-                tmp,
-                seconds=options.wire_seconds,
-                clients=options.cpu_clients,
-                cpu_seconds=options.cpu_seconds,
-                processes=options.processes,
-                settle=options.settle,
-            )
+            with load.serving(target, tmp) as server:
+                results["protocol"][target.key] = await _protocol(options, server)
     if "fanout" in options.only:
         log("fan-out capacity: pulseboard")
         results["fanout"] = await load.fanout(
@@ -124,18 +133,65 @@ async def run_all(options: Options, tmp: Path) -> dict[str, Any]:
         log("ingest throughput: pulseboard")
         results["ingest"] = await ingest.ingest(tmp, options.ingest_batches)
     if "latency" in options.only:
-        results["latency"] = {}
-        for target in TARGETS:
-            minutes = options.minutes if target is PULSEBOARD else options.baseline_minutes
-            log(f"ingest-to-screen latency, {minutes} min: {target.key}")
-            results["latency"][target.key] = await browser.latency(target, tmp, minutes)
+        for target in LATENCY_TARGETS:
+            minutes = _minutes(options, target, "latency")
+            log(f"ingest-to-screen latency, {minutes:g} min: {target.key}")
+            with load.serving(target, tmp, rate=4.0) as server:
+                results["latency"][target.key] = await browser_scenarios.latency(
+                    server, browser, minutes, settle=options.settle
+                )
     if "cost" in options.only:
-        results["cost"] = {}
         for target in TARGETS:
-            minutes = options.soak_minutes if target is PULSEBOARD else options.baseline_soak_minutes
-            log(f"browser cost, {minutes} min: {target.key}")
-            results["cost"][target.key] = await browser.browser_cost(target, tmp, minutes, options.warmup)
-    return results
+            minutes = _minutes(options, target, "cost")
+            log(f"browser cost, {minutes:g} min: {target.key}")
+            with load.serving(target, tmp, rate=4.0, series=COST_SERIES) as server:
+                results["cost"][target.key] = await browser_scenarios.browser_cost(
+                    server, browser, minutes, options.warmup
+                )
+
+
+async def _quick(options: Options, tmp: Path, browser: Browser, results: dict[str, Any]) -> None:
+    """Run every path once, briefly and all at once: one server per app serves all of its scenarios."""
+
+    async def app(target: Target) -> None:
+        with load.serving(target, tmp, rate=4.0, series=COST_SERIES) as server:
+            if "protocol" in options.only and target in TARGETS:
+                results["protocol"][target.key] = await _protocol(options, server)
+            if "latency" in options.only:
+                minutes = _minutes(options, target, "latency")
+                results["latency"][target.key] = await browser_scenarios.latency(
+                    server, browser, minutes, settle=options.settle
+                )
+            if "cost" in options.only and target in TARGETS:
+                minutes = _minutes(options, target, "cost")
+                results["cost"][target.key] = await browser_scenarios.browser_cost(
+                    server, browser, minutes, options.warmup
+                )
+
+    async def fanout() -> None:
+        if "fanout" in options.only:
+            results["fanout"] = await load.fanout(
+                PULSEBOARD, tmp, options.fanout_steps, options.fanout_seconds, options.processes, options.settle
+            )
+
+    async def ingest_() -> None:
+        if "ingest" in options.only:
+            results["ingest"] = await ingest.ingest(tmp, options.ingest_batches)
+
+    await asyncio.gather(*(app(target) for target in LATENCY_TARGETS), fanout(), ingest_())
+
+
+async def run_all(options: Options, tmp: Path) -> dict[str, Any]:
+    """Run the chosen scenarios and return their results by name."""
+    results: dict[str, Any] = {"protocol": {}, "latency": {}, "cost": {}}
+    async with browser_scenarios.chromium() as browser:
+        await (_quick if options.quick else _full)(options, tmp, browser, results)
+    return {name: value for name, value in results.items() if value}
+
+
+def log(text: str) -> None:
+    """Say what runs now, with the time."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
 def raise_file_limit() -> None:

@@ -28,6 +28,7 @@ class Target:
     label: str
     module: str
     protocol: str  # "sse", "poll" or "ws"
+    env: tuple[tuple[str, str], ...] = ()
 
 
 PULSEBOARD = Target("pulseboard", "Pulseboard (SSE, shared Patch frames)", "app:server", "sse")
@@ -37,6 +38,15 @@ BASELINES = [
     Target("websocket-patch", "(c) websocket set_props + Patch", "benchmarks.baselines.websocket_patch:server", "ws"),
 ]
 TARGETS = [PULSEBOARD, *BASELINES]
+# Pulseboard's settings for the lowest latency: frames as often as points come, no easing.
+PULSEBOARD_FAST = Target(
+    "pulseboard-fast",
+    "Pulseboard, FRAME_RATE 10, ANIMATION_MS 0",
+    "app:server",
+    "sse",
+    (("PULSEBOARD_FRAME_RATE", "10"), ("PULSEBOARD_ANIMATION_MS", "0")),
+)
+LATENCY_TARGETS = [PULSEBOARD, PULSEBOARD_FAST, *BASELINES]
 
 
 class Server:
@@ -55,6 +65,7 @@ class Server:
             "BASELINE_DATABASE": str(database),
             "BASELINE_SERIES": ",".join(series),
             "BASELINE_RATE": str(rate),
+            **dict(target.env),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -144,6 +155,7 @@ class Producer:
         self.client = httpx.AsyncClient(timeout=30)
         self.writer = None if server.target.protocol == "sse" else DirectWriter(server.database)
         self.sent: dict[int, float] = {}  # event id -> wall-clock time just before sending
+        self.committed: dict[int, float] = {}  # event id -> wall-clock time the store answered
 
     async def send(self, values: list[tuple[str, float]]) -> int:
         """Send (series, value) points now; return the last event id and remember when it was sent."""
@@ -156,6 +168,7 @@ class Producer:
             response.raise_for_status()
             last = response.json()["last_id"]
         self.sent[last] = started
+        self.committed[last] = time.time()
         return last
 
     async def run(self, values: Any, rate: float, seconds: float) -> int:
@@ -213,7 +226,7 @@ class Clients:
             offset += n
             self.children.append(
                 await asyncio.create_subprocess_exec(
-                    *command, cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+                    *command, cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**30
                 )
             )
         for child in self.children:
