@@ -181,8 +181,9 @@ async def fanout(
                 (rss - idle) / max(group.ready, 1) / 1024,
             )
             results.append(step)
-            if step.p99_ms >= 250 or step.connected < streams or step.delivered < 0.99:
-                break  # past capacity: larger steps only take longer to fail
+            # Go on past a noisy miss (the machine is shared), but not once far past capacity.
+            if step.p99_ms >= 1000 or step.connected < streams or step.delivered < 0.99:
+                break
             await asyncio.sleep(settle)
     finally:
         server.stop()

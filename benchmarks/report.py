@@ -82,7 +82,7 @@ def _fanout_rows(steps: list[Any]) -> list[Row]:
         f"{fmt(s.kib_per_stream, 1)} KiB"
         for s in steps
     )
-    largest = held[-1] if held else steps[0]
+    largest = steps[-1] if steps[-1].connected == steps[-1].streams else steps[0]
     return [
         Row(
             f"Fan-out: most streams one worker holds at 1 frame/s with p99 delivery < 250 ms, from commit to client "
