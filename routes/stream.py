@@ -48,7 +48,10 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
         heartbeat = ServerSentEvent(comment="ping").encode()
         while True:
             try:
-                frame = await asyncio.wait_for(frames.get(), live.config["HEARTBEAT_SECONDS"])
+                # asyncio.timeout, not wait_for: wait_for wraps every get() in a new Task, which
+                # was the largest cost per frame per stream with thousands open (BENCHMARKS.md).
+                async with asyncio.timeout(live.config["HEARTBEAT_SECONDS"]):
+                    frame = await frames.get()
             except TimeoutError:
                 yield heartbeat
                 continue

@@ -1,6 +1,6 @@
 """Healthy clients' frame latency with and without 200 stalled clients beside them (a figure, not a test).
 
-    python -m bench.slow_readers [--stalled 200] [--seconds 15]
+    python -m benchmarks.slow_readers [--stalled 200] [--seconds 15]
 
 Each run: real uvicorn, 4 healthy SSE readers, a probe point posted every 100 ms (latency = the
 moment a healthy reader receives the frame holding it minus the moment it was posted) and a

@@ -4,7 +4,7 @@ Not a test: prints medians. Latency = time from the POST returning (and from it 
 its frame arriving at an SSE reader. Points are spaced wider than a frame interval, so each
 one is "the first after a quiet spell" and goes out at once, not at the next frame tick.
 
-    python -m bench.deploy_latency [points]
+    python -m benchmarks.deploy_latency [points]
 """
 
 from __future__ import annotations

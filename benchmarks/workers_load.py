@@ -1,6 +1,6 @@
 """Load 4 workers sharing one SQLite file and count failures (`database is locked` above all).
 
-Not a test: prints what it saw. python -m bench.workers_load [batches] [concurrency]
+Not a test: prints what it saw. python -m benchmarks.workers_load [batches] [concurrency]
 """
 
 from __future__ import annotations

@@ -1,0 +1,89 @@
+"""Ingest throughput: points/s through POST /api/points against raw sqlite3 executemany of the same rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from benchmarks.load import start
+from benchmarks.servers import PULSEBOARD
+from live.store import SCHEMA
+
+BATCH = 5000
+SERIES = [f"ingest.{i}" for i in range(10)]
+
+
+@dataclass
+class IngestResult:
+    """Points per second through HTTP, raw, and their ratio."""
+
+    http_points_s: float
+    raw_points_s: float
+    points: int
+
+    @property
+    def ratio(self) -> float:
+        return self.http_points_s / self.raw_points_s
+
+
+def batch_rows(batch: int, now: float) -> list[tuple[str, float, float]]:
+    """Return one batch of (series, ts, value) rows, spread over ten series."""
+    return [(SERIES[i % len(SERIES)], now - 1 + i * 1e-6, float(batch * BATCH + i)) for i in range(BATCH)]
+
+
+def raw_executemany(path: Path, batches: list[list[tuple[str, float, float]]]) -> float:
+    """Insert the batches with sqlite3 executemany, a transaction each, as Pulseboard's store would; return points/s."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        # The same file settings as live/store.py: WAL, FULL sync, the same schema and index.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.executescript(SCHEMA)
+        db.executemany("INSERT INTO series (name) VALUES (?)", [(name,) for name in SERIES])
+        ids = dict(db.execute("SELECT name, id FROM series").fetchall())
+        started = time.perf_counter()
+        for rows in batches:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT INTO points (series_id, ts, value, labels) VALUES (?, ?, ?, ?)",
+                [(ids[s], ts, v, None) for s, ts, v in rows],
+            )
+            db.execute("COMMIT")
+        return sum(map(len, batches)) / (time.perf_counter() - started)
+
+
+async def ingest(tmp: Path, batches: int, senders: int = 4) -> IngestResult:
+    """POST `batches` 5,000-point batches with a few concurrent senders; compare with raw inserts of the same rows."""
+    now = time.time()
+    rows = [batch_rows(b, now) for b in range(batches)]
+    bodies = [
+        json.dumps({"points": [{"series": s, "ts": ts, "value": v} for s, ts, v in batch]}).encode() for batch in rows
+    ]
+    server = start(PULSEBOARD, tmp)
+    try:
+        async with httpx.AsyncClient(timeout=120) as client:
+            url = server.url + "/api/points"
+            headers = {"Content-Type": "application/json"}
+            await client.post(url, content=bodies[0], headers=headers)  # warm up: series created, code paths hot
+            queue = list(range(1, len(bodies)))
+
+            async def sender() -> None:
+                while queue:
+                    body = bodies[queue.pop()]
+                    response = await client.post(url, content=body, headers=headers)
+                    response.raise_for_status()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(sender() for _ in range(senders)))
+            http = (len(bodies) - 1) * BATCH / (time.perf_counter() - started)
+    finally:
+        server.stop()
+    raw_path = tmp / "raw.sqlite3"
+    raw = raw_executemany(raw_path, rows[1:])
+    return IngestResult(http, raw, (len(bodies) - 1) * BATCH)

@@ -1,0 +1,190 @@
+"""Scenarios with headless protocol clients: bytes per update, server CPU per client, fan-out capacity."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.data import seed
+from benchmarks.servers import Clients, Producer, Server, Target
+
+SERIES = "bench.0"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the q-th percentile (0-100) by nearest rank; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def stream_path(database: Path) -> str:
+    """Return the stream URL a freshly loaded page opens: after the id its graphs stand at."""
+    with closing(sqlite3.connect(database)) as db:
+        meta = db.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()
+        (last,) = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'points'").fetchone()
+    return f"/api/stream?db={meta[0]}&after={last}" if meta else "/api/stream"
+
+
+def start(target: Target, tmp: Path, rate: float = 1.0, series: list[str] | None = None, window: int = 1000) -> Server:
+    """Seed a fresh database with full windows and start the target on it."""
+    names = series or [SERIES]
+    folder = tmp / f"{target.key}-{len(list(tmp.iterdir()))}"
+    folder.mkdir()
+    seed(folder / "points.sqlite3", names, window)
+    return Server(target, folder / "points.sqlite3", names, rate, folder / "server.log").start()
+
+
+@contextmanager
+def serving(target: Target, tmp: Path, rate: float = 1.0, series: list[str] | None = None) -> Iterator[Server]:
+    """Run the target on a freshly seeded database for the block."""
+    server = start(target, tmp, rate, series)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def one_point(i: int) -> list[tuple[str, float]]:
+    """Return the i-th point of the single benchmark series."""
+    return [(SERIES, float(i % 100))]
+
+
+@dataclass
+class WireResult:
+    """Bytes per update for one client, both directions, headers and framing included."""
+
+    bytes_per_update: float
+    message_bytes: float
+    updates: int
+
+
+async def wire_bytes(server: Server, seconds: float, settle: float) -> WireResult:
+    """Count the bytes one screen costs per new point: one point a second, one client, update rate 1/s."""
+    clients = Clients(server, 1, 1, record=True, path=stream_path(server.database))
+    await clients.open()
+    await asyncio.sleep(settle)
+    producer = Producer(server)
+    await clients.mark()
+    sent = await producer.run(one_point, 1.0, seconds)
+    await asyncio.sleep(1.2)  # the last point's update comes at most one poll interval later
+    tally = await clients.close()
+    await producer.close()
+    sizes = tally["sizes"][-sent:] if tally["sizes"] else [0]
+    total = tally["bytes_in"] + tally["bytes_out"]
+    return WireResult(total / max(sent, 1), sum(sizes) / len(sizes), tally["updates"])
+
+
+@dataclass
+class CpuResult:
+    """Server CPU per client per delivered update, and how many of the due updates were delivered."""
+
+    clients: int
+    connected: int
+    cpu_us_per_update: float
+    delivered: float
+    cpu_percent: float
+
+
+async def cpu_per_update(server: Server, clients: int, seconds: float, processes: int, warmup: float) -> CpuResult:
+    """Run `clients` screens at one update a second and divide the server's CPU time by the updates delivered."""
+    group = Clients(server, clients, processes, path=stream_path(server.database))
+    await group.open()
+    producer = Producer(server)
+    await producer.run(one_point, 1.0, warmup)
+    await group.mark()
+    cpu0 = server.cpu_seconds()
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    sent = await producer.run(one_point, 1.0, seconds)
+    cpu = server.cpu_seconds() - cpu0
+    elapsed = loop.time() - t0
+    tally = await group.close()
+    await producer.close()
+    due = group.ready * sent
+    return CpuResult(
+        clients,
+        group.ready,
+        cpu / max(tally["updates"], 1) * 1e6,
+        tally["updates"] / max(due, 1),
+        cpu / elapsed * 100,
+    )
+
+
+@dataclass
+class ProtocolResult:
+    """Bytes and CPU for one app."""
+
+    wire: WireResult
+    cpu: list[CpuResult]
+
+
+async def protocol(
+    server: Server, *, seconds: float, clients: list[int], cpu_seconds: float, processes: int, settle: float
+) -> ProtocolResult:
+    """Measure bytes per update with one screen, then CPU with each client count."""
+    wire = await wire_bytes(server, seconds, settle)
+    cpu = [await cpu_per_update(server, n, cpu_seconds, processes, settle * 2) for n in clients]
+    return ProtocolResult(wire, cpu)
+
+
+@dataclass
+class FanoutStep:
+    """One step of the fan-out test."""
+
+    streams: int
+    connected: int
+    p50_ms: float  # from the point's commit (its POST answered) to the frame read by a client
+    p99_ms: float
+    e2e_p99_ms: float  # from just before the POST
+    delivered: float
+    kib_per_stream: float
+
+
+async def fanout(
+    target: Target, tmp: Path, steps: list[int], seconds: float, processes: int, settle: float
+) -> list[FanoutStep]:
+    """Step up open streams on one worker at one frame a second; measure delivery latency and memory."""
+    server = start(target, tmp)
+    results: list[FanoutStep] = []
+    try:
+        await asyncio.sleep(settle)
+        idle = server.rss()
+        for streams in steps:
+            group = Clients(server, streams, processes, record=True, path=stream_path(server.database))
+            await group.open()
+            await asyncio.sleep(settle)
+            rss = server.rss()
+            producer = Producer(server)
+            await group.mark()
+            await producer.run(one_point, 1.0, seconds)
+            await asyncio.sleep(1.0)
+            tally = await group.close()
+            await producer.close()
+            events = [(i, t) for i, t in tally["events"] if i in producer.sent]
+            # Frame delivery counts from the commit: the POST's own fsync is ingest's cost, measured apart.
+            latencies = [max(0.0, t - producer.committed[i]) * 1000 for i, t in events]
+            end_to_end = [(t - producer.sent[i]) * 1000 for i, t in events]
+            due = group.ready * len(producer.sent)
+            step = FanoutStep(
+                streams,
+                group.ready,
+                percentile(latencies, 50),
+                percentile(latencies, 99),
+                percentile(end_to_end, 99),
+                len(latencies) / max(due, 1),
+                (rss - idle) / max(group.ready, 1) / 1024,
+            )
+            results.append(step)
+            # Go on past a noisy miss (the machine is shared), but not once far past capacity.
+            if step.p99_ms >= 1000 or step.connected < streams or step.delivered < 0.99:
+                break
+            await asyncio.sleep(settle)
+    finally:
+        server.stop()
+    return results
