@@ -42,10 +42,18 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def times(reference: float, ours: float) -> float:
+    """Return how many times less ours is than the reference; 0 where ours measured nothing.
+
+    A short --quick window can see no CPU time or no update at all: that is no figure, not a crash.
+    """
+    return reference / ours if ours > 0 else 0.0
+
+
 def _protocol_rows(protocol: dict[str, Any]) -> list[Row]:
     rows = []
     wire = {key: result.wire for key, result in protocol.items()}
-    ratio = wire["interval-figure"].bytes_per_update / wire["pulseboard"].bytes_per_update
+    ratio = times(wire["interval-figure"].bytes_per_update, wire["pulseboard"].bytes_per_update)
     rows.append(
         Row(
             "Bytes on the wire per single-point update, 1,000-point window (both directions, headers included)",
@@ -57,7 +65,7 @@ def _protocol_rows(protocol: dict[str, Any]) -> list[Row]:
     counts = [cpu.clients for cpu in protocol["pulseboard"].cpu]
     for i, clients in enumerate(counts):
         cpus = {key: result.cpu[i] for key, result in protocol.items()}
-        ratio = cpus["interval-figure"].cpu_us_per_update / cpus["pulseboard"].cpu_us_per_update
+        ratio = times(cpus["interval-figure"].cpu_us_per_update, cpus["pulseboard"].cpu_us_per_update)
         rows.append(
             Row(
                 f"Server CPU per client per update, {clients} clients at 1 update/s (delivered share; server CPU %)",
