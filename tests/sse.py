@@ -157,8 +157,8 @@ class Screen:
             trace = self.traces[series]
             for operation in patch["operations"]:
                 location, params = operation["location"], operation["params"]
-                if location[:2] != ["data", 0]:
-                    continue  # layout (axis ranges)
+                if location[:2] != ["data", 0] or location[2] not in ("x", "y"):
+                    continue  # layout (axis ranges) and trace style (mode)
                 axis = location[2]
                 if operation["operation"] == "Extend":
                     trace[axis].extend(params["value"])

@@ -97,9 +97,10 @@ def test_screen_survives_22_cuts_point_for_point(tmp_path: Path, page: Page) -> 
                 return page.evaluate(f"{state}.opens") > opens and page.evaluate(f"{state}.source.readyState") == 1
 
             wait_for(reconnected, timeout=30, what=f"the page to reconnect after a {cut}")
+        # Points flowed through the cuts; on a slow machine let the producer reach a hundred first.
+        wait_for(lambda: producer.acked > 100, timeout=60, what="a hundred acknowledged points")
         producer.stop.set()
         producer.join()
-        assert producer.acked > 100
         # Converged: every graph shows its series' window, point for point.
         expected = _expected(server)
         assert set(expected) == {"alpha", "beta", "gamma"}
