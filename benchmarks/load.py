@@ -144,6 +144,7 @@ class FanoutStep:
     e2e_p99_ms: float  # from just before the POST
     delivered: float
     kib_per_stream: float
+    cpu_us_per_frame: float  # server CPU (ingest and framing included) per frame delivered to a stream
 
 
 async def fanout(
@@ -162,8 +163,10 @@ async def fanout(
             rss = server.rss()
             producer = Producer(server)
             await group.mark()
+            cpu = server.cpu_seconds()
             await producer.run(one_point, 1.0, seconds)
             await asyncio.sleep(1.0)
+            cpu = server.cpu_seconds() - cpu
             tally = await group.close()
             await producer.close()
             events = [(i, t) for i, t in tally["events"] if i in producer.sent]
@@ -179,6 +182,7 @@ async def fanout(
                 percentile(end_to_end, 99),
                 len(latencies) / max(due, 1),
                 (rss - idle) / max(group.ready, 1) / 1024,
+                cpu / max(len(events), 1) * 1e6,
             )
             results.append(step)
             # Go on past a noisy miss (the machine is shared), but not once far past capacity.

@@ -87,7 +87,7 @@ def _fanout_rows(steps: list[Any]) -> list[Row]:
     detail = "; ".join(
         f"{s.streams}: p50 {fmt(s.p50_ms, 0)}, p99 {fmt(s.p99_ms, 0)} ms (from POST {fmt(s.e2e_p99_ms, 0)} ms), "
         f"{fmt(s.delivered * 100, 1)}% delivered, "
-        f"{fmt(s.kib_per_stream, 1)} KiB"
+        f"{fmt(s.kib_per_stream, 1)} KiB, {fmt(s.cpu_us_per_frame, 0)} µs CPU per frame per stream"
         for s in steps
     )
     largest = steps[-1] if steps[-1].connected == steps[-1].streams else steps[0]
