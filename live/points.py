@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_SERIES_CHARS = 200
 MAX_LABELS = 32
@@ -19,9 +18,11 @@ FIELDS = frozenset({"series", "value", "ts", "labels"})
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(NamedTuple):
     """One measurement: ts in seconds since the epoch, labels as canonical JSON or None."""
+
+    # A NamedTuple: immutable, and built in 0.6 µs against a frozen dataclass's 1.4 µs, which
+    # counted in 5,000-point batches (BENCHMARKS.md, Ingest).
 
     series: str
     ts: float
@@ -89,7 +90,8 @@ def _rows(payload: Any) -> list[Any]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # type() first: nearly every value is a float, and this runs per point.
+    return type(value) is float or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def _clean_text(value: Any, what: str, limit: int, row: int, field: str) -> str:
@@ -105,7 +107,9 @@ def _clean_text(value: Any, what: str, limit: int, row: int, field: str) -> str:
 def _timestamp(value: Any, row: int, now: float, oldest: float, newest: float) -> float:
     if value is None:
         return now
-    if isinstance(value, str):
+    if type(value) is float:
+        ts = value
+    elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -157,18 +161,20 @@ def validate_points(payload: Any, *, now: float, oldest: float, newest: float, m
     if len(rows) > max_points:
         raise InvalidInput(f"batch has {len(rows)} points; at most {max_points} per request", field="points")
     points = []
+    names: set[str] = set()  # series names already checked: a batch repeats a few names
     for row, item in enumerate(rows):
         if not isinstance(item, dict):
             raise InvalidInput(f"a point must be an object, got {type(item).__name__}", row=row)
-        extra = set(item) - FIELDS
-        if extra:
-            name = sorted(extra)[0]
+        if not FIELDS.issuperset(item):
+            name = sorted(set(item) - FIELDS)[0]
             raise InvalidInput(
                 f"unknown field {name[:60]!r}; a point has series, value, ts, labels", row=row, field=name[:60]
             )
         if "series" not in item:
             raise InvalidInput("series is required", row=row, field="series")
-        series = _clean_text(item["series"], "series", MAX_SERIES_CHARS, row, "series")
+        series = item["series"]
+        if not isinstance(series, str) or series not in names:  # an unhashable list is no name
+            names.add(_clean_text(series, "series", MAX_SERIES_CHARS, row, "series"))
         if "value" not in item:
             raise InvalidInput("value is required", row=row, field="value")
         value = item["value"]

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -35,9 +36,8 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A stored point as frames and figures need it."""
+class Row(NamedTuple):
+    """A stored point as frames and figures need it (a NamedTuple, cheap to build, as Point)."""
 
     id: int
     series: str
