@@ -161,6 +161,7 @@ def init_app(server: Quart, overrides: dict | None = None) -> Live:
         window=config["WINDOW_POINTS"],
         replay_max=config["REPLAY_MAX_POINTS"],
         limit=config["STREAM_QUEUE_FRAMES"],
+        heartbeat=config["HEARTBEAT_SECONDS"],
     )
     live = Live(config, store, hub, framer, LeaderLock(config["DATABASE"]), OpenStreams(framer.frames))
     server.extensions[EXTENSION] = live

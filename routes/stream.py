@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 
 from quart import Blueprint, Response, abort, make_response, request
 
 from live import Live, get_live, metrics
+from live.frames import HEARTBEAT
 from live.hub import Ended
 from live.sse import ServerSentEvent
 
@@ -45,18 +45,14 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
                 yield await framer.catch_up(after, upto)
                 metrics.FRAMES_SENT.inc()
             cursor = max(after, upto)
-        heartbeat = ServerSentEvent(comment="ping").encode()
         while True:
             try:
-                # asyncio.timeout, not wait_for: wait_for wraps every get() in a new Task, which
-                # was the largest cost per frame per stream with thousands open (BENCHMARKS.md).
-                async with asyncio.timeout(live.config["HEARTBEAT_SECONDS"]):
-                    frame = await frames.get()
-            except TimeoutError:
-                yield heartbeat
-                continue
+                frame = await frames.get()
             except Ended:
                 return  # too slow, or shutting down: the browser resumes from Last-Event-ID
+            if frame is HEARTBEAT:  # nothing new for a while: keeps proxies from closing the stream
+                yield frame.data
+                continue
             if frame.end <= cursor:
                 continue
             # A frame that does not start where this screen stands is rebuilt from SQLite.

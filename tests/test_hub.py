@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from live.hub import Broadcast, Ended, MemoryHub
@@ -58,3 +60,24 @@ async def test_frames_are_shared_not_copied() -> None:
     async with broadcast.subscribe() as first, broadcast.subscribe() as second:
         broadcast.publish(frame)
         assert (await first.get()) is (await second.get()) is frame
+
+
+async def test_a_waiting_subscriber_is_woken_and_a_cancelled_wait_leaves_it_usable() -> None:
+    """A get() that is waiting returns what is published next; cancelling one loses nothing after it."""
+    broadcast: Broadcast[int] = Broadcast(4)
+    async with broadcast.subscribe() as subscription:
+        waiting = asyncio.create_task(subscription.get())
+        await asyncio.sleep(0)  # let it start waiting
+        broadcast.publish(1)
+        assert await asyncio.wait_for(waiting, 5) == 1
+        cancelled = asyncio.create_task(subscription.get())
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.gather(cancelled, return_exceptions=True)
+        broadcast.publish(2)
+        assert await asyncio.wait_for(subscription.get(), 5) == 2
+        closing = asyncio.create_task(subscription.get())
+        await asyncio.sleep(0)
+        broadcast.close()
+        with pytest.raises(Ended, match="closed"):
+            await asyncio.wait_for(closing, 5)
