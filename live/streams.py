@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import FrameType
 
+from live import metrics
 from live.hub import Broadcast, Subscription
 
 log = logging.getLogger(__name__)
@@ -58,10 +59,12 @@ class OpenStreams:
         assert task is not None
         async with self.frames.subscribe(on_overflow=lambda: self.cut_later(task)) as subscription:
             self._tasks.add(task)
+            metrics.OPEN_STREAMS.inc()
             try:
                 yield subscription
             finally:
                 self._tasks.discard(task)
+                metrics.OPEN_STREAMS.dec()
 
     def cut_later(self, task: asyncio.Task) -> None:
         """Cancel the stream's task unless it ends on its own within the grace period."""

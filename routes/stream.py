@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 
 from quart import Blueprint, Response, abort, make_response, request
 
@@ -62,17 +62,6 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
             metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
 
 
-async def counted(events: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
-    """Yield the events, counting the stream as open meanwhile, however it ends."""
-    metrics.OPEN_STREAMS.inc()
-    try:
-        async for event in events:
-            yield event
-    finally:
-        metrics.OPEN_STREAMS.dec()
-        await events.aclose()  # the inner generator's cleanup (its subscription) runs now, not at GC
-
-
 @bp.get("/api/stream")
 async def stream() -> Response:
     """Stream frames as text/event-stream, resuming after Last-Event-ID when given."""
@@ -81,6 +70,6 @@ async def stream() -> Response:
     live = get_live()
     after = _cursor(request.headers.get("Last-Event-ID") or request.args.get("after"))
     database_id = request.args.get("db", live.store.database_id)
-    response = await make_response(counted(frames_after(live, after, database_id)), HEADERS)
+    response = await make_response(frames_after(live, after, database_id), HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response
