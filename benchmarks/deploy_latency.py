@@ -31,7 +31,7 @@ async def measure(post_url: str, stream_url: str, points: int, fresh: bool) -> t
         reader = await StreamReader(client, stream_url).open()
         try:
             for value in range(points):
-                await asyncio.sleep(0.3)  # wider than a frame interval (0.25 s at 4 frames/s)
+                await asyncio.sleep(0.3)  # wider than a frame interval (0.2 s at 5 frames/s)
                 sent = time.perf_counter()
                 headers = FRESH if fresh else {}
                 answer = await client.post(

@@ -15,6 +15,7 @@ from typing import Any
 import psutil
 
 from benchmarks.servers import TARGETS
+from live.config import DEFAULTS
 
 START = "<!-- results: written by `python -m benchmarks`; edits between these markers are lost -->"
 END = "<!-- end of results -->"
@@ -136,8 +137,9 @@ def _latency_rows(latency: dict[str, Any]) -> list[Row]:
     pb = latency["pulseboard"]
     rows = [
         Row(
-            "Ingest-to-screen latency in headless Chromium at 10 points/s, default settings (4 frames/s, "
-            "200 ms animation; baselines update 4×/s): p50 / p95 / p99",
+            "Ingest-to-screen latency in headless Chromium at 10 points/s, default settings "
+            f"({DEFAULTS['FRAME_RATE']:g} frames/s, {DEFAULTS['ANIMATION_MS']} ms animation; baselines update "
+            f"{DEFAULTS['FRAME_RATE']:g}×/s): p50 / p95 / p99",
             {key: figures(r) for key, r in shown.items()},
             f"p95 < 250 ms, every point drawn: {fmt(pb.p95)} ms",
             verdict(pb.p95 < 250 and pb.seen == pb.points),

@@ -16,7 +16,10 @@ from playwright.async_api import Browser
 from benchmarks import browser as browser_scenarios
 from benchmarks import ingest, load, report
 from benchmarks.servers import BASELINES, LATENCY_TARGETS, PULSEBOARD, TARGETS, Server, Target
+from live.config import DEFAULTS
 
+# Baselines update as often as Pulseboard sends frames by default.
+UPDATE_RATE = DEFAULTS["FRAME_RATE"]
 SCENARIOS = ("protocol", "fanout", "ingest", "latency", "cost")
 COST_SERIES = [f"bench.{i}" for i in range(4)]  # four graphs, as on a wall screen
 
@@ -136,7 +139,7 @@ async def _full(options: Options, tmp: Path, browser: Browser, results: dict[str
         for target in LATENCY_TARGETS:
             minutes = _minutes(options, target, "latency")
             log(f"ingest-to-screen latency, {minutes:g} min: {target.key}")
-            with load.serving(target, tmp, rate=4.0) as server:
+            with load.serving(target, tmp, rate=UPDATE_RATE) as server:
                 results["latency"][target.key] = await browser_scenarios.latency(
                     server, browser, minutes, settle=options.settle
                 )
@@ -144,7 +147,7 @@ async def _full(options: Options, tmp: Path, browser: Browser, results: dict[str
         for target in TARGETS:
             minutes = _minutes(options, target, "cost")
             log(f"browser cost, {minutes:g} min: {target.key}")
-            with load.serving(target, tmp, rate=4.0, series=COST_SERIES) as server:
+            with load.serving(target, tmp, rate=UPDATE_RATE, series=COST_SERIES) as server:
                 results["cost"][target.key] = await browser_scenarios.browser_cost(
                     server, browser, minutes, options.warmup
                 )
@@ -154,7 +157,7 @@ async def _quick(options: Options, tmp: Path, browser: Browser, results: dict[st
     """Run every path once, briefly and all at once: one server per app serves all of its scenarios."""
 
     async def app(target: Target) -> None:
-        with load.serving(target, tmp, rate=4.0, series=COST_SERIES) as server:
+        with load.serving(target, tmp, rate=UPDATE_RATE, series=COST_SERIES) as server:
             if "protocol" in options.only and target in TARGETS:
                 results["protocol"][target.key] = await _protocol(options, server)
             if "latency" in options.only:

@@ -86,7 +86,7 @@ def test_screen_keeps_up_for_a_minute_at_ten_points_a_second(page: Any, server: 
 
     pace(10, 600, send)
     wait_for(lambda: screen_matches_database(page, server, ["steady"]), timeout=10, what="the screen to catch up")
-    # A frame is 250 ms (2.5 points) plus its 200 ms animation: a few points at most, however long
+    # A frame is 200 ms (2 points) plus its 120 ms animation: a few points at most, however long
     # it runs. With patches piling up behind animations the lag grows without bound instead.
     assert max(lags[-100:]) <= 10, f"lag in the last 10 s: {lags[-100:]}"
     assert max(lags[-100:]) <= max(lags[:100]) + 5, "the lag grew over the minute"
