@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
@@ -249,7 +250,10 @@ def main() -> None:
         result = uvloop.run(run(args))
     except ImportError:
         result = asyncio.run(run(args))
-    print(json.dumps(result))
+    # The event loop leaves stdout non-blocking: a result over the pipe's buffer (fan-out records
+    # every frame) would be cut short mid-line. Blocking again, it is written whole.
+    os.set_blocking(sys.stdout.fileno(), True)
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
