@@ -1,10 +1,12 @@
-/* Pulseboard's browser side: one EventSource per tab, each frame's patches handed to
- * dash_clientside.set_props. The server builds every patch; this only applies them.
+/* Pulseboard's browser side: one EventSource per tab; each frame's updates become Dash
+ * Patches handed to dash_clientside.set_props. The server decides every change (which
+ * points, how many to drop, the axis ranges: live/patches.py); this only spells an update
+ * as the Patch operations it stands for, which costs far fewer bytes on the wire.
  *
  * An animated dcc.Graph queues one Plotly.animate per figure change and runs them one
  * after another, so patches arriving faster than an animation lasts pile up and the
  * chart falls further and further behind. So each graph takes at most one patch per
- * animation: what arrives meanwhile is merged (operations run in order) and sent as one.
+ * animation: updates that arrive meanwhile are merged into one.
  */
 (function () {
     "use strict";
@@ -18,10 +20,11 @@
         lastId: null,
         db: null,
         frames: 0,
+        merges: 0,            // updates merged into one waiting for a busy graph
         resets: 0,
         connects: 0,          // EventSources built
         opens: 0,             // streams opened, the browser's own reconnects included
-        pending: new Map(),   // series -> operations waiting for the graph to be free
+        pending: new Map(),   // series -> the update waiting for the graph to be free
         busy: new Map()       // series -> fallback timer while its graph draws
     };
 
@@ -84,9 +87,51 @@
         });
     }
 
+    function operation(name, location, value) {
+        return {operation: name, location: location, params: value === undefined ? {} : {value: value}};
+    }
+
+    function toPatch(update) {
+        // The Patch an update stands for (live/patches.py says what each key means).
+        var ops = [];
+        var verb = update.replace ? "Assign" : "Extend";
+        ops.push(operation(verb, ["data", 0, "x"], update.x), operation(verb, ["data", 0, "y"], update.y));
+        for (var i = 0; i < (update.drop || 0); i++) {
+            ops.push(operation("Delete", ["data", 0, "x", 0]), operation("Delete", ["data", 0, "y", 0]));
+        }
+        if (update.mode) {
+            ops.push(operation("Assign", ["data", 0, "mode"], update.mode));
+        }
+        ops.push(operation("Assign", ["layout", "xaxis", "range"], update.xrange));
+        ops.push(operation("Assign", ["layout", "yaxis", "range"], update.yrange));
+        return {__dash_patch_update: PATCH_KEY, operations: ops};
+    }
+
+    function merge(older, newer) {
+        // Appending A then dropping a, then appending B and dropping b, leaves what appending
+        // A and B and dropping a + b leaves: drops take from the front, appends add at the back.
+        var merged = Object.assign({}, newer);
+        if (!newer.replace) {
+            merged.x = older.x.concat(newer.x);
+            merged.y = older.y.concat(newer.y);
+            merged.drop = (older.drop || 0) + (newer.drop || 0);
+        }
+        if (older.replace && !newer.replace) {
+            // A replace carries the whole window: keep it whole, dropping here what would go.
+            merged.x = merged.x.slice(merged.drop);
+            merged.y = merged.y.slice(merged.drop);
+            merged.drop = 0;
+            merged.replace = true;
+        }
+        if (!newer.mode && older.mode) {
+            merged.mode = older.mode;
+        }
+        return merged;
+    }
+
     function flush(series) {
-        var operations = state.pending.get(series);
-        if (!operations || state.busy.has(series)) {
+        var update = state.pending.get(series);
+        if (!update || state.busy.has(series)) {
             return;
         }
         state.pending.delete(series);
@@ -101,14 +146,17 @@
         state.busy.set(series, setTimeout(function () { release(series); }, fallback));
         // animate: true again, after a control drew a layout change without animation.
         window.dash_clientside.set_props(graphId(series), {
-            figure: {__dash_patch_update: PATCH_KEY, operations: operations},
+            figure: toPatch(update),
             animate: true
         });
     }
 
-    function enqueue(series, operations) {
+    function enqueue(series, update) {
         var waiting = state.pending.get(series);
-        state.pending.set(series, waiting ? waiting.concat(operations) : operations);
+        if (waiting) {
+            state.merges += 1;
+        }
+        state.pending.set(series, waiting ? merge(waiting, update) : update);
         flush(series);
     }
 
@@ -121,8 +169,8 @@
                 addGraph(series, frame.new[series]);
             }
         });
-        Object.keys(frame.patches).forEach(function (series) {
-            enqueue(series, frame.patches[series].operations);
+        Object.keys(frame.updates).forEach(function (series) {
+            enqueue(series, frame.updates[series]);
         });
     }
 

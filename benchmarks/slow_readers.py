@@ -46,11 +46,9 @@ class Reader(threading.Thread):
                 for event in events:
                     for line in event.split(b"\n"):
                         if line.startswith(b"data: "):
-                            patch = json.loads(line[6:]).get("patches", {}).get("probe")
-                            for op in (patch or {}).get("operations", []):
-                                if op["location"] == ["data", 0, "y"] and op["operation"] in ("Extend", "Assign"):
-                                    for value in op["params"]["value"]:
-                                        self.arrived.setdefault(value, now)
+                            update = json.loads(line[6:]).get("updates", {}).get("probe")
+                            for value in (update or {}).get("y", []):
+                                self.arrived.setdefault(value, now)
 
 
 def run(stalled: int, seconds: float) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -45,7 +46,10 @@ def y_range(ys: Iterable[float]) -> list[float]:
         return [0.0, 1.0]
     low, high = min(values), max(values)
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    return [low - pad, high + pad]
+    # Rounded to four digits past the span's first: the same picture, and a frame carries
+    # "106.92" instead of "106.92000000000002".
+    digits = 4 - math.floor(math.log10(2 * pad + high - low))
+    return [round(low - pad, digits), round(high + pad, digits)]
 
 
 def trace_mode(points: int) -> str:

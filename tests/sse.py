@@ -28,14 +28,8 @@ class Event:
         """Return the y values a frame appends (or assigns) to a series' graph."""
         if self.event != "frame":
             return []
-        patch = self.json()["patches"].get(series)
-        values: list[float] = []
-        for op in patch["operations"] if patch else []:
-            if op["location"] == ["data", 0, "y"] and op["operation"] == "Extend":
-                values += op["params"]["value"]
-            elif op["location"] == ["data", 0, "y"] and op["operation"] == "Assign":
-                values = list(op["params"]["value"])
-        return values
+        update = self.json()["updates"].get(series)
+        return list(update["y"]) if update else []
 
 
 def parse_block(block: str) -> Event:
@@ -153,18 +147,11 @@ class Screen:
             return
         for series, figure in payload.get("new", {}).items():
             self.traces.setdefault(series, {"x": list(figure["data"][0]["x"]), "y": list(figure["data"][0]["y"])})
-        for series, patch in payload["patches"].items():
+        for series, update in payload["updates"].items():
             trace = self.traces[series]
-            for operation in patch["operations"]:
-                location, params = operation["location"], operation["params"]
-                if location[:2] != ["data", 0] or location[2] not in ("x", "y"):
-                    continue  # layout (axis ranges) and trace style (mode)
-                axis = location[2]
-                if operation["operation"] == "Extend":
-                    trace[axis].extend(params["value"])
-                elif operation["operation"] == "Assign":
-                    trace[axis] = list(params["value"])
-                elif operation["operation"] == "Delete":
-                    del trace[axis][location[3]]
-                else:
-                    raise AssertionError(f"unexpected operation {operation}")
+            if update.get("replace"):
+                self.traces[series] = {"x": list(update["x"]), "y": list(update["y"])}
+                continue
+            drop = update.get("drop", 0)
+            for axis in ("x", "y"):
+                trace[axis] = [*trace[axis], *update[axis]][drop:]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import GRAPHS_JS, LiveServer, pace, wait_for
+from tests.servers import GRAPHS_JS, LiveServer, live_server, pace, wait_for
 
 pytestmark = pytest.mark.browser
 WINDOW = 1000
@@ -50,6 +50,32 @@ def test_every_point_appears_once_in_order(page: Any, server: LiveServer) -> Non
     assert graphs["known"]["y"] == [-1, *range(40)]
     assert graphs["brand-new"]["y"] == list(range(0, 40, 4))
     assert graphs["brand-new"]["shownTitle"] == "brand-new"
+
+
+def test_updates_merged_while_a_graph_animates_leave_the_window(page: Any, tmp_path: Any) -> None:
+    """Bursts that overflow a 5-point window, and a batch larger than it, leave exactly the window.
+
+    Frames arrive while the graph still animates the last one, so the page merges their
+    updates (appends, drops, a replacement of the whole window) into one Patch.
+    """
+    # 10 frames/s, each animated for 100 ms: a graph's draw (animation, then Plotly's redraw
+    # and relayout) outlasts the frame interval, so frames come in while it is busy.
+    env = {"PULSEBOARD_WINDOW_POINTS": "5", "PULSEBOARD_FRAME_RATE": "10", "PULSEBOARD_ANIMATION_MS": "100"}
+    with live_server(tmp_path, env=env) as server:
+        server.post([{"series": "small", "value": -1}])
+        open_dashboard(page, server)
+        wait_for(lambda: "small" in page.evaluate(GRAPHS_JS), what="the graph")
+        merged = "() => window.pulseboard.merges"
+
+        def send(i: int) -> None:
+            server.post([{"series": "small", "value": i}])
+            if i == 20:
+                server.post([{"series": "small", "value": 100 + k} for k in range(8)])
+
+        pace(20, 30, send)
+        wait_for(lambda: page.evaluate(GRAPHS_JS)["small"]["y"] == [25, 26, 27, 28, 29], what="the last window")
+        assert (page.evaluate(GRAPHS_JS)["small"]["x"], [25, 26, 27, 28, 29]) == server.window("small", 5)
+        assert page.evaluate(merged) > 0, "no update was merged: the test did not exercise merging"
 
 
 def test_layout_only_patch_shows_on_an_animated_graph(page: Any, server: LiveServer) -> None:

@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from live.figures import figure, x_range, y_range
-from live.patches import PATCH_KEY, Window, encode_event, extend, frame_payload
+from live.patches import Window, apply_update, encode_event, extend, frame_payload
 from live.store import Row
-
-
-def apply_patch(target: dict[str, Any], patch: dict[str, Any]) -> None:
-    """Apply a Dash patch the way dash-renderer does, for the operations frames use."""
-    assert patch[PATCH_KEY] == PATCH_KEY
-    for op in patch["operations"]:
-        *path, last = op["location"]
-        node = target
-        for key in path:
-            node = node[key]
-        if op["operation"] == "Assign":
-            node[last] = op["params"]["value"]
-        elif op["operation"] == "Extend":
-            node[last].extend(op["params"]["value"])
-        elif op["operation"] == "Delete":
-            del node[last]
-        else:
-            raise AssertionError(f"unexpected operation {op['operation']}")
 
 
 def rows(series: str, start: int, count: int) -> list[Row]:
@@ -36,31 +17,28 @@ def rows(series: str, start: int, count: int) -> list[Row]:
 
 @pytest.mark.parametrize(("before", "new", "size"), [(0, 1, 5), (3, 1, 5), (5, 1, 5), (5, 3, 5), (2, 5, 5), (5, 9, 5)])
 def test_patch_turns_every_screen_into_the_window(before: int, new: int, size: int) -> None:
-    """Window at some id plus the patch equals the window after the new points."""
+    """Window at some id plus the update equals the window after the new points."""
     old, fresh = rows("a", 1, before), rows("a", 1 + before, new)
     graph = figure("a", old)
     window = Window(size, old)
-    apply_patch(graph, extend(window, [round(r.ts * 1000) for r in fresh], [r.value for r in fresh]))
-    expected = figure("a", (old + fresh)[-size:])
-    assert graph["data"] == expected["data"]
-    assert graph["layout"]["xaxis"]["range"] == expected["layout"]["xaxis"]["range"]
-    assert graph["layout"]["yaxis"]["range"] == expected["layout"]["yaxis"]["range"]
+    apply_update(graph, extend(window, [round(r.ts * 1000) for r in fresh], [r.value for r in fresh]))
+    assert graph == figure("a", (old + fresh)[-size:])
 
 
 def test_only_new_points_cross_the_wire() -> None:
-    """A one-point patch to a full window carries that point, not the window."""
+    """A one-point update to a full window carries that point, the drop and the ranges, not the window."""
     window = Window(1000, rows("a", 1, 1000))
-    patch = extend(window, [5_000_000], [7.0])
-    values = [op["params"].get("value") for op in patch["operations"] if op["operation"] == "Extend"]
-    assert values == [[5_000_000], [7.0]]
-    assert len(json.dumps(patch)) < 600
+    update = extend(window, [5_000_000], [7.0])
+    expected = {"x": [5_000_000], "y": [7.0], "drop": 1, "xrange": [1_002_000, 5_000_000], "yrange": [-77.8, 1079.8]}
+    assert update == expected
+    assert len(json.dumps(update, separators=(",", ":"))) < 100
 
 
 def test_frame_groups_by_series_and_announces_new_ones() -> None:
-    """A frame has one patch per series; series without a window come with an empty figure."""
+    """A frame has one update per series; series without a window come with an empty figure."""
     windows = {"a": Window(10, rows("a", 1, 2))}
     payload = frame_payload([*rows("a", 3, 1), *rows("b", 4, 2)], windows, 10)
-    assert set(payload["patches"]) == {"a", "b"}
+    assert set(payload["updates"]) == {"a", "b"}
     assert list(payload["new"]) == ["b"]
     assert payload["new"]["b"]["data"][0]["x"] == []
     assert (len(windows["a"]), len(windows["b"])) == (3, 2)
@@ -74,8 +52,8 @@ def test_frame_without_new_series_has_no_new_key() -> None:
 
 def test_encoded_frame_is_one_sse_event() -> None:
     """A frame is one event: id is its last event id, data one line of JSON."""
-    data = encode_event("frame", 9, {"patches": {}})
-    assert data == b'id: 9\nevent: frame\ndata: {"patches":{}}\n\n'
+    data = encode_event("frame", 9, {"updates": {}})
+    assert data == b'id: 9\nevent: frame\ndata: {"updates":{}}\n\n'
 
 
 @pytest.mark.parametrize(
