@@ -48,6 +48,17 @@ async def test_concurrent_batches_share_a_transaction_but_keep_their_ids(store: 
         assert {row.series for row in commit.rows} == {commit.rows[0].series}
 
 
+async def test_a_batch_longer_than_one_insert_is_stored_whole_in_order(store: Store) -> None:
+    """A batch split over several INSERT statements keeps its order, ids and values."""
+    store._rows_per_insert = 3  # as a build with few bound variables would have it
+    batch = points("a", 8)
+    commit = await store.insert(batch)
+    stored = await store.between(0, 100)
+    assert (commit.first, commit.last) == (1, 8)
+    assert stored == list(commit.rows)
+    assert [(row.series, row.ts, row.value) for row in stored] == [(p.series, p.ts, p.value) for p in batch]
+
+
 async def test_a_failing_batch_stores_nothing_and_spares_the_others(store: Store) -> None:
     """All or nothing per batch: a row SQLite refuses sinks its batch only."""
     bad = [Point("a", 1.0, 1.0), Point("a", 2.0, None)]  # type: ignore[arg-type]
