@@ -154,16 +154,17 @@ def init_app(server: Quart, overrides: dict | None = None) -> Live:
     config = configure(server, overrides)
     store = Store(config["DATABASE"])
     hub = hub_from_url(config["HUB_URL"])
+    streams = OpenStreams(config["STREAM_QUEUE_FRAMES"])
     framer = Framer(
         store,
         hub,
+        streams,
         rate=config["FRAME_RATE"],
         window=config["WINDOW_POINTS"],
         replay_max=config["REPLAY_MAX_POINTS"],
-        limit=config["STREAM_QUEUE_FRAMES"],
         heartbeat=config["HEARTBEAT_SECONDS"],
     )
-    live = Live(config, store, hub, framer, LeaderLock(config["DATABASE"]), OpenStreams(framer.frames))
+    live = Live(config, store, hub, framer, LeaderLock(config["DATABASE"]), streams)
     server.extensions[EXTENSION] = live
     server.after_request(_tag_worker)
     server.before_serving(live.start)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Iterator
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -25,23 +24,33 @@ class Ended(Exception):
 
 
 class Subscription(Generic[T]):
-    """One subscriber's bounded queue.
+    """One subscriber's bounded queue; `async with` it to be subscribed for the block.
 
-    Policy when full: the subscription ends with reason 'overflow' and takes nothing more.
-    A stream then closes and its browser resumes from SQLite with Last-Event-ID, so a slow
-    reader costs the server at most `limit` items and never slows the publisher.
+    Policy when full: the subscription ends with reason 'overflow', takes nothing more, and
+    its broadcast is told (`Broadcast.overflowed`). A stream then closes and its browser
+    resumes from SQLite with Last-Event-ID, so a slow reader costs the server at most
+    `limit` items and never slows the publisher.
     """
 
-    # Slots, a list and one future made only while waiting: thousands of streams each hold
-    # one, and a deque plus an asyncio.Event cost ~1.4 KB more per stream (tracemalloc).
-    __slots__ = ("_items", "_limit", "_waiter", "_on_overflow", "ended")
+    # Slots, a list and one future made only while waiting, and no context-manager objects
+    # of contextlib: thousands of streams each hold one (tracemalloc: ~3 KB less per stream).
+    __slots__ = ("_broadcast", "_items", "_limit", "_waiter", "ended", "task")
 
-    def __init__(self, limit: int, on_overflow: Callable[[], None] | None = None) -> None:
+    def __init__(self, broadcast: Broadcast[T]) -> None:
+        self._broadcast = broadcast
         self._items: list[T] = []
-        self._limit = limit
+        self._limit = broadcast.limit
         self._waiter: asyncio.Future[None] | None = None
-        self._on_overflow = on_overflow
         self.ended: str | None = None
+        self.task: asyncio.Task | None = None  # the task that subscribed, to cut it
+
+    async def __aenter__(self) -> Subscription[T]:
+        self.task = asyncio.current_task()
+        self._broadcast.add(self)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._broadcast.remove(self)
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
@@ -53,8 +62,7 @@ class Subscription(Generic[T]):
             return
         if len(self._items) >= self._limit:
             self.end("overflow")
-            if self._on_overflow is not None:
-                self._on_overflow()
+            self._broadcast.overflowed(self)
             return
         self._items.append(item)
         self._wake()
@@ -94,22 +102,31 @@ class Broadcast(Generic[T]):
     def __len__(self) -> int:
         return len(self._subscriptions)
 
-    def publish(self, item: T) -> None:
-        """Offer the item to every subscriber; never blocks."""
+    def __iter__(self) -> Iterator[Subscription[T]]:
+        return iter(list(self._subscriptions))
+
+    def publish(self, item: T) -> int:
+        """Offer the item to every subscriber, never waiting on one; return how many were offered it."""
         for subscription in self._subscriptions:
             subscription.offer(item)
+        return len(self._subscriptions)
 
-    @asynccontextmanager
-    async def subscribe(self, on_overflow: Callable[[], None] | None = None) -> AsyncIterator[Subscription[T]]:
-        """Yield a new subscription (already ended once closed), removed again on the way out."""
-        subscription: Subscription[T] = Subscription(self.limit, on_overflow)
+    def subscribe(self) -> Subscription[T]:
+        """Return a new subscription, subscribed while its `async with` block runs."""
+        return Subscription(self)
+
+    def add(self, subscription: Subscription[T]) -> None:
+        """Subscribe it (already ended once closed: shutting down, a stream opened now ends at once)."""
         if self.closed:
-            subscription.end("closed")  # shutting down: a stream opened now ends at once
+            subscription.end("closed")
         self._subscriptions.add(subscription)
-        try:
-            yield subscription
-        finally:
-            self._subscriptions.discard(subscription)
+
+    def remove(self, subscription: Subscription[T]) -> None:
+        """Unsubscribe it."""
+        self._subscriptions.discard(subscription)
+
+    def overflowed(self, subscription: Subscription[T]) -> None:
+        """Hear that a subscription fell `limit` items behind and was ended (here: nothing more to do)."""
 
     def close(self) -> None:
         """End every subscription, and any made later: streams finish and browsers reconnect elsewhere."""
@@ -125,7 +142,7 @@ class Hub(Protocol):
     async def close(self) -> None: ...
     async def ping(self) -> None: ...
     async def publish(self, item: Commit) -> None: ...
-    def subscribe(self) -> AbstractAsyncContextManager[Subscription]: ...
+    def subscribe(self) -> Subscription: ...
 
 
 class MemoryHub:
@@ -148,8 +165,8 @@ class MemoryHub:
         """Hand the item to every subscriber."""
         self._broadcast.publish(item)
 
-    def subscribe(self):  # -> AbstractAsyncContextManager[Subscription]
-        """Return a context manager yielding a new subscription."""
+    def subscribe(self) -> Subscription:
+        """Return a new subscription, for `async with`."""
         return self._broadcast.subscribe()
 
 

@@ -10,11 +10,11 @@ from prometheus_client import Counter, Gauge, Histogram
 
 POINTS_INGESTED = Counter("pulseboard_points_ingested", "Points stored through POST /api/points.")
 INGEST_ERRORS = Counter("pulseboard_ingest_errors", "Ingest requests refused or failed, by kind.", ["kind"])
-FRAMES_SENT = Counter("pulseboard_frames_sent", "Frame, catch-up and reset events written to streams.")
+FRAMES_SENT = Counter("pulseboard_frames_sent", "Frames handed to streams, and catch-up and reset events written.")
 OPEN_STREAMS = Gauge("pulseboard_open_streams", "Event streams open now.", multiprocess_mode="livesum")
 STREAM_LAG = Histogram(
     "pulseboard_stream_lag_seconds",
-    "Seconds from a frame being built to a stream writing it.",
+    "Seconds from a frame being built to a stream writing it (one frame in 8, every stream).",
     buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 HUB_ERRORS = Counter("pulseboard_hub_errors", "Hub failures (Redis away), by operation.", ["operation"])

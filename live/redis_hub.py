@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from contextlib import AbstractAsyncContextManager
 
 import redis.asyncio as redis
 from redis.asyncio.retry import Retry
@@ -85,8 +84,8 @@ class RedisHub:
             log.warning("redis publish failed (%s); delivering to this worker only", error)
             self._broadcast.publish(item)
 
-    def subscribe(self) -> AbstractAsyncContextManager[Subscription]:
-        """Return a context manager yielding a new subscription."""
+    def subscribe(self) -> Subscription:
+        """Return a new subscription, for `async with`."""
         return self._broadcast.subscribe()
 
     async def _listen_forever(self) -> None:

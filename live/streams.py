@@ -25,11 +25,11 @@ import asyncio
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from types import FrameType
 
 from live import metrics
+from live.frames import Frame
 from live.hub import Broadcast, Subscription
 
 log = logging.getLogger(__name__)
@@ -41,30 +41,29 @@ CUT_GRACE_SECONDS = 5.0
 STOP_GRACE_SECONDS = 3.0
 
 
-class OpenStreams:
-    """The tasks serving streams, so they can be cut one by one or ended all at once."""
+class OpenStreams(Broadcast[Frame]):
+    """The frames' broadcast to the open streams: each subscriber a stream, counted, cut if it
+    stops reading, and all ended at once when the server stops."""
 
-    def __init__(self, frames: Broadcast) -> None:
-        self.frames = frames
-        self._tasks: set[asyncio.Task] = set()
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
         self._restore: Callable[[], None] | None = None
 
-    def __len__(self) -> int:
-        return len(self._tasks)
+    def add(self, subscription: Subscription) -> None:
+        """Subscribe a stream, counted as open."""
+        super().add(subscription)
+        metrics.OPEN_STREAMS.inc()
 
-    @asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[Subscription]:
-        """Subscribe the calling stream to frames: counted as open, and cut if it stops reading."""
-        task = asyncio.current_task()
-        assert task is not None
-        async with self.frames.subscribe(on_overflow=lambda: self.cut_later(task)) as subscription:
-            self._tasks.add(task)
-            metrics.OPEN_STREAMS.inc()
-            try:
-                yield subscription
-            finally:
-                self._tasks.discard(task)
-                metrics.OPEN_STREAMS.dec()
+    def remove(self, subscription: Subscription) -> None:
+        """Unsubscribe a stream."""
+        if subscription in self._subscriptions:
+            metrics.OPEN_STREAMS.dec()
+        super().remove(subscription)
+
+    def overflowed(self, subscription: Subscription) -> None:
+        """Cut the stream whose queue overflowed, unless it ends on its own first."""
+        if subscription.task is not None:
+            self.cut_later(subscription.task)
 
     def cut_later(self, task: asyncio.Task) -> None:
         """Cancel the stream's task unless it ends on its own within the grace period."""
@@ -77,15 +76,16 @@ class OpenStreams:
 
     def end_all(self) -> None:
         """End every stream now and any opened from now on; cancel the stragglers later."""
-        if self.frames.closed:
+        if self.closed:
             return
-        log.info("ending %d open streams", len(self._tasks))
-        self.frames.close()
+        log.info("ending %d open streams", len(self))
+        self.close()
         asyncio.get_running_loop().call_later(STOP_GRACE_SECONDS, self._cancel_all)
 
     def _cancel_all(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        for subscription in self:
+            if subscription.task is not None:
+                subscription.task.cancel()
 
     def watch_signals(self) -> None:
         """Chain a handler that ends every stream in front of the server's SIGINT/SIGTERM handlers."""

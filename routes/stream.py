@@ -58,8 +58,8 @@ async def frames_after(live: Live, after: int | None, database_id: str) -> Async
             # A frame that does not start where this screen stands is rebuilt from SQLite.
             yield frame.data if frame.start == cursor else await framer.catch_up(cursor, frame.end)
             cursor = frame.end
-            metrics.FRAMES_SENT.inc()
-            metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
+            if frame.made is not None:  # counted as sent by the framer; lag sampled (live/frames.py)
+                metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
 
 
 @bp.get("/api/stream")
