@@ -28,7 +28,6 @@ class Tally:
     bytes_in: int = 0
     bytes_out: int = 0
     errors: int = 0
-    sizes: list[int] = field(default_factory=list)
     events: list[tuple[int, float]] = field(default_factory=list)  # (event id, wall-clock receive time)
     connected: int = 0
 
@@ -69,38 +68,65 @@ async def read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> tu
     return b"", 0
 
 
-async def sse_client(host: str, port: int, path: str, tally: Tally, record: bool) -> None:
-    """Hold one event stream open, counting frames (and their ids and receive times when recording)."""
-    reader, writer = await asyncio.open_connection(host, port, limit=2**24)
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n\r\n".encode()
-    writer.write(request)
-    tally.bytes_out += len(request)
-    try:
-        status, headers, size = await read_head(reader)
-        if status != 200:
-            raise ConnectionError(f"stream answered {status}")
-        tally.connected += 1
-        tally.bytes_in += size
-        buffer = b""
-        while True:
-            data, size = await read_chunk(reader)
-            if not data:
+class SseReader(asyncio.Protocol):
+    """Holds one event stream open, counting frames (and their ids and receive times when recording).
+
+    A protocol, not a StreamReader: thousands of streams share a client process, and a
+    coroutine resumed per chunk made the clients, not the server, the slower side.
+    """
+
+    def __init__(self, tally: Tally, record: bool, request: bytes, closed: asyncio.Future[None]) -> None:
+        self.tally = tally
+        self.record = record
+        self.request = request
+        self.closed = closed
+        self.buffer = b""
+        self.head = True
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.write(self.request)  # type: ignore[attr-defined]  # a TCP transport
+        self.tally.bytes_out += len(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        self.tally.bytes_in += len(data)
+        buffer = self.buffer + data
+        if self.head:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                self.buffer = buffer
                 return
-            now = time.time()
-            tally.bytes_in += size
-            buffer += data
-            while b"\n\n" in buffer:
-                event, buffer = buffer.split(b"\n\n", 1)
-                if b"event: frame" not in event:
-                    continue  # the hello comment, a heartbeat, or the reset at connect
-                tally.updates += 1
-                if record:
-                    # The event with its framing, plus this chunk's share of chunk framing.
-                    tally.sizes.append(size)
-                    event_id = int(event.split(b"id: ", 1)[1].split(b"\n", 1)[0])
-                    tally.events.append((event_id, now))
+            if buffer[9:12] != b"200":
+                self.closed.set_exception(ConnectionError(f"stream answered {buffer[9:12].decode()}"))
+                return
+            self.head = False
+            self.tally.connected += 1
+            buffer = buffer[end + 4 :]
+        # Events end with a blank line; chunk framing ("\r\n<size>\r\n") rides along between them.
+        *events, self.buffer = buffer.split(b"\n\n")
+        for event in events:
+            if b"event: frame" not in event:
+                continue  # the hello comment, a heartbeat, or the reset at connect
+            self.tally.updates += 1
+            if self.record:
+                event_id = int(event.split(b"id: ", 1)[1].split(b"\n", 1)[0])
+                self.tally.events.append((event_id, now))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def sse_client(host: str, port: int, path: str, tally: Tally, record: bool) -> None:
+    """Hold one event stream open until it ends or the task is cancelled."""
+    loop = asyncio.get_running_loop()
+    closed: asyncio.Future[None] = loop.create_future()
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n\r\n".encode()
+    transport, _ = await loop.create_connection(lambda: SseReader(tally, record, request, closed), host, port)
+    try:
+        await closed
     finally:
-        writer.close()
+        transport.close()
 
 
 def _outputs(output: str) -> list[dict[str, str]]:
@@ -109,7 +135,7 @@ def _outputs(output: str) -> list[dict[str, str]]:
     return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
 
 
-async def poll_client(host: str, port: int, spec: dict[str, Any], interval: float, tally: Tally, record: bool) -> None:
+async def poll_client(host: str, port: int, spec: dict[str, Any], interval: float, tally: Tally) -> None:
     """Poll _dash-update-component as dcc.Interval makes the renderer do, carrying State forward."""
     reader, writer = await asyncio.open_connection(host, port, limit=2**26)
     tally.connected += 1
@@ -143,8 +169,6 @@ async def poll_client(host: str, port: int, spec: dict[str, Any], interval: floa
             tally.bytes_in += head + size
             if status == 200:
                 tally.updates += 1
-                if record:
-                    tally.sizes.append(len(request) + head + size)
                 response = json.loads(data)["response"]
                 for key in state:
                     component, prop = key.rsplit(".", 1)
@@ -157,7 +181,7 @@ async def poll_client(host: str, port: int, spec: dict[str, Any], interval: floa
         writer.close()
 
 
-async def ws_client(host: str, port: int, spec: dict[str, Any], index: int, tally: Tally, record: bool) -> None:
+async def ws_client(host: str, port: int, spec: dict[str, Any], index: int, tally: Tally) -> None:
     """Open the page's websocket and start its persistent callback, counting the set_props pushed."""
     origin = f"http://{host}:{port}"
     # No compression: none of the four apps compresses HTTP either, so all bytes compare alike.
@@ -181,8 +205,6 @@ async def ws_client(host: str, port: int, spec: dict[str, Any], index: int, tall
             tally.bytes_in += size
             if b"set_props" in (message.encode() if isinstance(message, str) else message):
                 tally.updates += 1
-                if record:
-                    tally.sizes.append(size)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -194,9 +216,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.kind == "sse":
             coro = sse_client(args.host, args.port, args.path, tally, args.record)
         elif args.kind == "poll":
-            coro = poll_client(args.host, args.port, spec, args.interval, tally, args.record)
+            coro = poll_client(args.host, args.port, spec, args.interval, tally)
         else:
-            coro = ws_client(args.host, args.port, spec, args.offset + i, tally, args.record)
+            coro = ws_client(args.host, args.port, spec, args.offset + i, tally)
         tasks.append(asyncio.create_task(coro))
         if i % 50 == 49:
             await asyncio.sleep(args.ramp)  # in steps, so the listen backlog never overflows
@@ -222,7 +244,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "bytes_in": tally.bytes_in - mark[1],
         "bytes_out": tally.bytes_out - mark[2],
         "errors": tally.errors + errors,
-        "sizes": tally.sizes,
         "events": tally.events,
     }
 

@@ -60,7 +60,6 @@ class WireResult:
     """Bytes per update for one client, both directions, headers and framing included."""
 
     bytes_per_update: float
-    message_bytes: float
     updates: int
 
 
@@ -75,9 +74,8 @@ async def wire_bytes(server: Server, seconds: float, settle: float) -> WireResul
     await asyncio.sleep(1.2)  # the last point's update comes at most one poll interval later
     tally = await clients.close()
     await producer.close()
-    sizes = tally["sizes"][-sent:] if tally["sizes"] else [0]
     total = tally["bytes_in"] + tally["bytes_out"]
-    return WireResult(total / max(sent, 1), sum(sizes) / len(sizes), tally["updates"])
+    return WireResult(total / max(sent, 1), tally["updates"])
 
 
 @dataclass

@@ -251,7 +251,7 @@ class Clients:
     async def close(self) -> dict[str, Any]:
         """Stop every client and return their tallies, added up."""
         await self._say("stop")
-        total: dict[str, Any] = {"updates": 0, "bytes_in": 0, "bytes_out": 0, "errors": 0, "sizes": [], "events": []}
+        total: dict[str, Any] = {"updates": 0, "bytes_in": 0, "bytes_out": 0, "errors": 0, "events": []}
         for child in self.children:
             assert child.stdout is not None
             line = await asyncio.wait_for(child.stdout.readline(), 120)
