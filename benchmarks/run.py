@@ -37,6 +37,7 @@ class Options:
     cpu_seconds: float = 20.0
     fanout_steps: list[int] = field(default_factory=lambda: [1000, 2500, 5000, 7500, 10000])
     fanout_seconds: float = 15.0
+    fanout_warmup: float = 20.0
     processes: int = 4
     ingest_batches: int = 41
     minutes: float = 10.0
@@ -74,6 +75,7 @@ def parse(argv: list[str] | None) -> Options:
             cpu_seconds=2,
             fanout_steps=[10, 20],
             fanout_seconds=2,
+            fanout_warmup=1,
             processes=2,
             ingest_batches=3,
             minutes=0.1,
@@ -113,6 +115,18 @@ async def _protocol(options: Options, server: Server) -> load.ProtocolResult:
     )
 
 
+async def _fanout(options: Options, tmp: Path) -> list[load.FanoutStep]:
+    return await load.fanout(
+        PULSEBOARD,
+        tmp,
+        options.fanout_steps,
+        seconds=options.fanout_seconds,
+        warmup=options.fanout_warmup,
+        processes=options.processes,
+        settle=options.settle,
+    )
+
+
 def _minutes(options: Options, target: Target, kind: str) -> float:
     baseline = target in BASELINES
     if kind == "latency":
@@ -129,9 +143,7 @@ async def _full(options: Options, tmp: Path, browser: Browser, results: dict[str
                 results["protocol"][target.key] = await _protocol(options, server)
     if "fanout" in options.only:
         log("fan-out capacity: pulseboard")
-        results["fanout"] = await load.fanout(
-            PULSEBOARD, tmp, options.fanout_steps, options.fanout_seconds, options.processes, options.settle
-        )
+        results["fanout"] = await _fanout(options, tmp)
     if "ingest" in options.only:
         log("ingest throughput: pulseboard")
         results["ingest"] = await ingest.ingest(tmp, options.ingest_batches)
@@ -173,9 +185,7 @@ async def _quick(options: Options, tmp: Path, browser: Browser, results: dict[st
 
     async def fanout() -> None:
         if "fanout" in options.only:
-            results["fanout"] = await load.fanout(
-                PULSEBOARD, tmp, options.fanout_steps, options.fanout_seconds, options.processes, options.settle
-            )
+            results["fanout"] = await _fanout(options, tmp)
 
     async def ingest_() -> None:
         if "ingest" in options.only:

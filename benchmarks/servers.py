@@ -155,7 +155,6 @@ class Producer:
         self.client = httpx.AsyncClient(timeout=30)
         self.writer = None if server.target.protocol == "sse" else DirectWriter(server.database)
         self.sent: dict[int, float] = {}  # event id -> wall-clock time just before sending
-        self.committed: dict[int, float] = {}  # event id -> wall-clock time the store answered
 
     async def send(self, values: list[tuple[str, float]]) -> int:
         """Send (series, value) points now; return the last event id and remember when it was sent."""
@@ -168,7 +167,6 @@ class Producer:
             response.raise_for_status()
             last = response.json()["last_id"]
         self.sent[last] = started
-        self.committed[last] = time.time()
         return last
 
     async def run(self, values: Any, rate: float, seconds: float) -> int:

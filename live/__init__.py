@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -107,6 +108,11 @@ class Live:
         await self.framer.start()
         self.streams.watch_signals()
         self.tasks.append(asyncio.create_task(self._lead(), name="pulseboard-leader"))
+        # What exists now (Dash, Plotly, Quart and this app: ~75,000 objects) lives as long as
+        # the process. Frozen, the collector's full passes skip it: with thousands of streams
+        # open (~100 tracked objects each) a full pass holds every stream up (BENCHMARKS.md).
+        gc.collect()
+        gc.freeze()
 
     async def stop(self) -> None:
         """End every stream, stop the tasks and close the database."""
