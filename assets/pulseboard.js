@@ -64,14 +64,45 @@
     }
 
     function settleHook(gd) {
-        if (gd && gd.__pulseboardSettled) {
-            gd.__pulseboardSettled();
+        // A task later: by then dcc.Graph has started its next queued draw, if it has one.
+        setTimeout(function () {
+            if (gd.__pulseboardDrawing === 0 && gd.__pulseboardSettled) {
+                gd.__pulseboardSettled();
+            }
+        }, 0);
+    }
+
+    function isAnimatedRange(data) {
+        var keys = Object.keys(data);
+        return keys.length > 0 && keys.every(function (key) {
+            return /^[xy]axis[0-9]*\.range$/.test(key) && Array.isArray(data[key]);
+        });
+    }
+
+    function quietAnimatedRanges(gd) {
+        // Plotly.animate ends each axis animation with a relayout of the new ranges, as
+        // {"xaxis.range": [...]} (a user's zoom says "xaxis.range[0]"). dcc.Graph copies a relayout
+        // that differs from its figure prop back into the prop, as one more figure to draw; and
+        // the prop differs whenever a newer patch is already in it. That copy is one more queued
+        // draw per animation, and each queued draw holds a whole figure: the heap and the lag grew
+        // without bound (BENCHMARKS.md). The ranges are in every patch, so the copy adds nothing.
+        var emitter = gd && gd._ev;
+        if (!emitter || emitter.__pulseboard) {
+            return;
         }
+        emitter.__pulseboard = true;
+        var emit = emitter.emit;
+        emitter.emit = function (name, data) {
+            if (name === "plotly_relayout" && data && isAnimatedRange(data)) {
+                return false;
+            }
+            return emit.apply(this, arguments);
+        };
     }
 
     function hookPlotly() {
         // Plotly's events fire mid-animation (plotly_afterplot) or not at all (a graph still
-        // mounting), so the graph counts as free when the Plotly call drawing it has settled.
+        // mounting), so the graph counts as free when every Plotly call drawing it has settled.
         var plotly = window.Plotly;
         if (!plotly || plotly.__pulseboard) {
             return;
@@ -80,8 +111,23 @@
         ["animate", "react"].forEach(function (name) {
             var original = plotly[name];
             plotly[name] = function (gd) {
-                var result = original.apply(this, arguments);
-                Promise.resolve(result).then(function () { settleHook(gd); }, function () { settleHook(gd); });
+                if (!gd || typeof gd !== "object") {
+                    return original.apply(this, arguments);
+                }
+                var settled = function () {
+                    gd.__pulseboardDrawing -= 1;
+                    settleHook(gd);
+                };
+                gd.__pulseboardDrawing = (gd.__pulseboardDrawing || 0) + 1;
+                var result;
+                try {
+                    result = original.apply(this, arguments);
+                } catch (error) {
+                    settled();
+                    throw error;
+                }
+                quietAnimatedRanges(gd);
+                Promise.resolve(result).then(settled, settled);
                 return result;
             };
         });
@@ -126,6 +172,16 @@
         if (!newer.mode && older.mode) {
             merged.mode = older.mode;
         }
+        var size = state.settings.window;
+        if (size && !merged.replace && merged.x.length >= size) {
+            // As many new points as the window holds (a graph kept busy, by a hidden tab that
+            // pauses its animation): they are the whole window, so assign it, not thousands of
+            // Delete operations.
+            merged.x = merged.x.slice(-size);
+            merged.y = merged.y.slice(-size);
+            merged.drop = 0;
+            merged.replace = true;
+        }
         return merged;
     }
 
@@ -140,10 +196,19 @@
         if (gd) {
             gd.__pulseboardSettled = function () { release(series); };
         }
-        // Free again even if no Plotly call settles (a graph still mounting, a hidden tab);
-        // generous, as the settled call normally releases it much sooner.
+        // Free again even if no Plotly call draws the patch (a graph still mounting), but never
+        // while one is drawing (a hidden tab pauses animations): a second patch would queue
+        // behind it in dcc.Graph, a whole figure each; meanwhile updates merge here instead.
         var fallback = 3 * state.settings.graph.animation_options.transition.duration + 500;
-        state.busy.set(series, setTimeout(function () { release(series); }, fallback));
+        var check = function () {
+            var drawing = graphDiv(series);
+            if (drawing && drawing.__pulseboardDrawing > 0) {
+                state.busy.set(series, setTimeout(check, fallback));
+            } else {
+                release(series);
+            }
+        };
+        state.busy.set(series, setTimeout(check, fallback));
         // animate: true again, after a control drew a layout change without animation.
         window.dash_clientside.set_props(graphId(series), {
             figure: toPatch(update),

@@ -47,6 +47,9 @@ def layout(config: dict[str, Any], stream_url: str) -> html.Div:
             ),
             html.Main(id=GRAPHS, className="pb-graphs", children=[]),
             dcc.Store(id=CURSOR),
-            dcc.Store(id=SETTINGS, data={"stream": stream_url, "graph": graph_props(config)}),
+            dcc.Store(
+                id=SETTINGS,
+                data={"stream": stream_url, "graph": graph_props(config), "window": config["WINDOW_POINTS"]},
+            ),
         ],
     )

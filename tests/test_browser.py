@@ -78,6 +78,59 @@ def test_updates_merged_while_a_graph_animates_leave_the_window(page: Any, tmp_p
         assert page.evaluate(merged) > 0, "no update was merged: the test did not exercise merging"
 
 
+# For a while, requestAnimationFrame callbacks wait 1.5 s: a tab in the background, a renderer hung.
+STALL_JS = """(() => {
+    const raf = window.requestAnimationFrame.bind(window);
+    let until = 0;
+    window.requestAnimationFrame = (callback) =>
+        Date.now() < until ? setTimeout(() => raf(callback), 1500) : raf(callback);
+    window.stallFrames = (ms) => { until = Date.now() + ms; };
+})()"""
+
+# Patches the script hands the graph, and Plotly draws of it (the graph's own copies included).
+COUNT_DRAWS_JS = """() => {
+    window.counts = {patches: 0, draws: 0};
+    const setProps = window.dash_clientside.set_props;
+    window.dash_clientside.set_props = (id, props) => {
+        if (props.figure && id.series === "stalled") window.counts.patches += 1;
+        return setProps(id, props);
+    };
+    for (const name of ["animate", "react"]) {
+        const draw = window.Plotly[name];
+        window.Plotly[name] = function (gd) {
+            window.counts.draws += 1;
+            return draw.apply(this, arguments);
+        };
+    }
+}"""
+
+
+def test_a_stalled_graph_draws_each_patch_once_and_catches_up(page: Any, server: LiveServer) -> None:
+    """After its animations stall for 5 s, a graph still draws each patch once, and ends equal to the database.
+
+    dcc.Graph copies each relayout that differs from its figure prop back into the prop. The
+    ranges Plotly.animate relayouts at the end of an animation differ whenever a newer patch
+    is already queued, which a stall brings about; each copy was one more queued draw of a
+    whole figure, for as long as points came (the heap and the lag grew without bound).
+    """
+    server.post([{"series": "stalled", "value": -1}])
+    page.add_init_script(STALL_JS)
+    open_dashboard(page, server)
+    wait_for(lambda: "stalled" in page.evaluate(GRAPHS_JS), what="the graph")
+    page.evaluate(COUNT_DRAWS_JS)
+
+    def send(i: int) -> None:
+        server.post([{"series": "stalled", "value": i}])
+        if i == 30:
+            page.evaluate("window.stallFrames(5000)")
+
+    pace(10, 150, send)
+    wait_for(lambda: screen_matches_database(page, server, ["stalled"]), timeout=20, what="the graph to catch up")
+    counts = page.evaluate("window.counts")
+    assert counts["patches"] > 10, counts
+    assert counts["draws"] == counts["patches"], counts
+
+
 def test_layout_only_patch_shows_on_an_animated_graph(page: Any, server: LiveServer) -> None:
     """The theme control's layout-only Patch is drawn, and the graph still animates new points after."""
     server.post([{"series": "a", "value": v} for v in (1, 2, 3)])
