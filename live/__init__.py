@@ -108,11 +108,7 @@ class Live:
         await self.framer.start()
         self.streams.watch_signals()
         self.tasks.append(asyncio.create_task(self._lead(), name="pulseboard-leader"))
-        # What exists now (Dash, Plotly, Quart and this app: ~75,000 objects) lives as long as
-        # the process. Frozen, the collector's full passes skip it: with thousands of streams
-        # open (~100 tracked objects each) a full pass holds every stream up (BENCHMARKS.md).
-        gc.collect()
-        gc.freeze()
+        tune_collector()
 
     async def stop(self) -> None:
         """End every stream, stop the tasks and close the database."""
@@ -126,6 +122,28 @@ class Live:
         self.leader.release()
         await self.hub.close()
         await self.store.close()
+
+
+# Young objects the collector lets pile up before a pass; Python's default is 700.
+YOUNG_OBJECTS = 50_000
+
+
+def tune_collector() -> None:
+    """Set Python's cyclic garbage collector up for a process that holds thousands of streams.
+
+    Each open stream holds ~100 objects the collector tracks, and a full pass over 5,000
+    streams stopped the process for 500-600 ms (BENCHMARKS.md, Fan-out). Python runs one
+    whenever the objects promoted to the oldest generation reach a quarter of it. A frame's
+    fan-out briefly makes a future and a callback per stream, so with the default threshold
+    young passes ran mid-fan-out, promoted the waiting streams' futures, and a full pass came
+    every ~12 s at one frame a second. With a higher threshold no pass runs in steady state;
+    garbage without cycles goes at once anyway, by reference counting. And what exists at
+    start-up (Dash, Plotly, Quart: ~75,000 objects) lives as long as the process: frozen, the
+    full passes skip it.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 def configure(server: Quart, overrides: dict | None = None, environ: Mapping[str, str] = os.environ) -> dict:
