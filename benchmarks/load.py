@@ -61,6 +61,30 @@ def pin(server: int, clients: list[int]) -> None:
         os.sched_setaffinity(pid, CORES[1:])
 
 
+@contextmanager
+def steer_loopback_receive(cores: list[int]) -> Iterator[bool]:
+    """Have the kernel receive loopback traffic on `cores` for the block; yield whether it could.
+
+    On loopback the sender's core also does the receiver's TCP work, so a server writing to
+    5,000 local clients paid for their receiving too: ~22 µs a write against ~9 µs with this
+    (BENCHMARKS.md, Fan-out). With clients on other machines, as in production, it pays only
+    for sending. Receive Packet Steering moves that work to the clients' cores; it needs root.
+    """
+    paths = sorted(Path("/sys/class/net/lo/queues").glob("rx-*/rps_cpus"))
+    try:
+        saved = [path.read_text() for path in paths]
+        for path in paths:
+            path.write_text(format(sum(1 << core for core in cores), "x"))
+    except OSError:
+        yield False
+        return
+    try:
+        yield bool(paths and cores)
+    finally:
+        for path, text in zip(paths, saved, strict=True):
+            path.write_text(text)
+
+
 def one_point(i: int) -> list[tuple[str, float]]:
     """Return the i-th point of the single benchmark series."""
     return [(SERIES, float(i % 100))]
@@ -158,59 +182,73 @@ class FanoutStep:
     cpu_us_per_frame: float  # server CPU (ingest and framing included) per frame delivered to a stream
 
 
+@dataclass
+class Fanout:
+    """The fan-out steps, and whether the clients' TCP receive work ran on their own cores."""
+
+    steps: list[FanoutStep]
+    receive_steered: bool
+
+
 async def fanout(
     target: Target, tmp: Path, steps: list[int], *, seconds: float, warmup: float, processes: int, settle: float
-) -> list[FanoutStep]:
+) -> Fanout:
     """Step up open streams on one worker at one frame a second; measure delivery latency and memory.
 
-    Each step measures steady state: after its streams opened, `warmup` seconds of frames go
-    out first. Opening thousands of streams at once leaves Python's collector a full pass due,
-    which the first frames set off (see BENCHMARKS.md, Fan-out). The worker gets a core of its
-    own, as in production; the clients and the producer share the others.
+    Each step runs on a fresh server and measures steady state: after its streams opened,
+    `warmup` seconds of frames go out first (opening thousands of streams at once leaves
+    Python's collector a full pass due, which the first frames set off). The worker gets a
+    core of its own, as in production; the clients and the producer share the others, and so
+    does the kernel's work of receiving what the worker sends them (`steer_loopback_receive`).
     """
-    server = start(target, tmp)
     results: list[FanoutStep] = []
-    try:
-        await asyncio.sleep(settle)
-        idle = server.rss()
+    with steer_loopback_receive(CORES[1:]) as steered:
         for streams in steps:
-            group = Clients(server, streams, processes, record=True, path=stream_path(server.database))
-            await group.open()
-            pin(server.pid, [child.pid for child in group.children])
-            await asyncio.sleep(settle)
-            rss = server.rss()
-            producer = Producer(server)
-            await producer.run(one_point, 1.0, warmup)
-            producer.sent.clear()
-            await group.mark()
-            cpu = server.cpu_seconds()
-            await producer.run(one_point, 1.0, seconds)
-            await asyncio.sleep(1.0)
-            cpu = server.cpu_seconds() - cpu
-            tally = await group.close()
-            await producer.close()
-            events = [(i, t) for i, t in tally["events"] if i in producer.sent]
-            latencies = [(t - producer.sent[i]) * 1000 for i, t in events]
-            by_frame: dict[int, list[float]] = {}
-            for (i, _), ms in zip(events, latencies, strict=True):
-                by_frame.setdefault(i, []).append(ms)
-            due = group.ready * len(producer.sent)
-            step = FanoutStep(
-                streams,
-                group.ready,
-                percentile(latencies, 50),
-                percentile(latencies, 99),
-                max((percentile(frame, 50) for frame in by_frame.values()), default=float("nan")),
-                len(latencies) / max(due, 1),
-                (rss - idle) / max(group.ready, 1) / 1024,
-                cpu / max(len(events), 1) * 1e6,
-            )
+            step = await _fanout_step(target, tmp, streams, seconds, warmup, processes, settle)
             results.append(step)
             # Go on past a noisy miss (the machine is shared), but not once far past capacity.
             if step.p99_ms >= 1000 or step.connected < streams or step.delivered < 0.99:
                 break
-            await asyncio.sleep(settle)
+    return Fanout(results, steered)
+
+
+async def _fanout_step(
+    target: Target, tmp: Path, streams: int, seconds: float, warmup: float, processes: int, settle: float
+) -> FanoutStep:
+    server = start(target, tmp)
+    try:
+        await asyncio.sleep(settle)
+        idle = server.rss()
+        group = Clients(server, streams, processes, record=True, path=stream_path(server.database))
+        await group.open()
+        pin(server.pid, [child.pid for child in group.children])
+        await asyncio.sleep(settle)
+        rss = server.rss()
+        producer = Producer(server)
+        await producer.run(one_point, 1.0, warmup)
+        producer.sent.clear()
+        await group.mark()
+        cpu = server.cpu_seconds()
+        await producer.run(one_point, 1.0, seconds)
+        await asyncio.sleep(1.0)
+        cpu = server.cpu_seconds() - cpu
+        tally = await group.close()
+        await producer.close()
     finally:
         server.stop()
         os.sched_setaffinity(0, CORES)
-    return results
+    events = [(i, t) for i, t in tally["events"] if i in producer.sent]
+    latencies = [(t - producer.sent[i]) * 1000 for i, t in events]
+    by_frame: dict[int, list[float]] = {}
+    for (i, _), ms in zip(events, latencies, strict=True):
+        by_frame.setdefault(i, []).append(ms)
+    return FanoutStep(
+        streams,
+        group.ready,
+        percentile(latencies, 50),
+        percentile(latencies, 99),
+        max((percentile(frame, 50) for frame in by_frame.values()), default=float("nan")),
+        len(latencies) / max(group.ready * len(producer.sent), 1),
+        (rss - idle) / max(group.ready, 1) / 1024,
+        cpu / max(len(events), 1) * 1e6,
+    )

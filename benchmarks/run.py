@@ -115,7 +115,7 @@ async def _protocol(options: Options, server: Server) -> load.ProtocolResult:
     )
 
 
-async def _fanout(options: Options, tmp: Path) -> list[load.FanoutStep]:
+async def _fanout(options: Options, tmp: Path) -> load.Fanout:
     return await load.fanout(
         PULSEBOARD,
         tmp,
