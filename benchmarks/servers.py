@@ -31,7 +31,7 @@ class Target:
     env: tuple[tuple[str, str], ...] = ()
 
 
-PULSEBOARD = Target("pulseboard", "Pulseboard (SSE, shared Patch frames)", "app:server", "sse")
+PULSEBOARD = Target("pulseboard", "Pulseboard (SSE, one frame shared by every screen)", "app:server", "sse")
 BASELINES = [
     Target("interval-figure", "(a) Interval + whole figure", "benchmarks.baselines.interval_figure:server", "poll"),
     Target("interval-extend", "(b) Interval + extendData", "benchmarks.baselines.interval_extend:server", "poll"),

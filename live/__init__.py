@@ -13,12 +13,12 @@ How a point travels::
                                         │
                                         ▼
                                    live/frames at most FRAME_RATE frames/s; per graph one
-                                        │      Patch (live/patches), serialised once
+                                        │      update (live/patches), serialised once
                                         ▼
                                    routes/stream  SSE, one per tab, bounded queue each;
                                         │         resume = replay from SQLite after Last-Event-ID
                                         ▼
-                                   assets/pulseboard.js ─ dash_clientside.set_props(graph, patch)
+                                   assets/pulseboard.js ─ the update as a Dash Patch ─ set_props
                                         ▼
                                    dcc.Graph(animate=True) drawn from live/figures
 
