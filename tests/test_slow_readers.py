@@ -14,8 +14,9 @@ from tests.sse import Screen, dechunk, parse_events, read_to_end, read_until_id
 
 STALLED = 200
 HEALTHY = 4
-BATCHES = 30
-# ~170 KB a frame: the kernel soaks up ~2 MB per stalled socket (send buffers autotune to 4 MB)
+BATCHES = 40
+# ~170 KB a frame, one frame a batch: the kernel soaks up 2-4 MB per stalled socket (send
+# buffers autotune up to tcp_wmem's 4 MB), so 40 frames overflow a 4-frame queue behind it.
 BATCH_POINTS = 5000
 ENV = {
     "PULSEBOARD_STREAM_QUEUE_FRAMES": "4",
