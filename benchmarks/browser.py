@@ -19,12 +19,14 @@ from tests.servers import CHROMIUM, CHROMIUM_ARGS
 # Values at or above this are sequence numbers of benchmark points (seeded values are below 100).
 BASE = 1_000_000.0
 
-# Every animation frame, note the wall-clock time at which each new sequence number is first in gd.data.
+# Every animation frame, note the wall-clock time (ms) at which each new sequence number is first in gd.data.
 SEEN_JS = """() => {
     window.__seen = {};
     let newest = -1;
     const tick = () => {
-        const now = performance.timeOrigin + performance.now();
+        // The wall clock read now, as Python's time.time() reads it: timeOrigin + now() is pinned
+        // to the wall clock once, when the page opened, and drifted 6 s from it in one run here.
+        const now = Date.now();
         for (const gd of document.querySelectorAll('.js-plotly-plot')) {
             const y = gd.data && gd.data[0] && gd.data[0].y;
             if (!y) continue;

@@ -212,12 +212,26 @@ async def fanout(
     return Fanout(results, steered)
 
 
+async def _warm(server: Server, settle: float) -> None:
+    """Take a point through a few streams and close them, so that one-time costs (lazy imports,
+    the store's first statements, the allocator's first arenas) are not counted per stream."""
+    group = Clients(server, 50, 1, path=stream_path(server.database))
+    await group.open()
+    producer = Producer(server)
+    await producer.run(one_point, 1.0, 1.0)
+    await asyncio.sleep(settle)
+    await group.mark()
+    await group.close()
+    await producer.close()
+    await asyncio.sleep(settle)
+
+
 async def _fanout_step(
     target: Target, tmp: Path, streams: int, seconds: float, warmup: float, processes: int, settle: float
 ) -> FanoutStep:
     server = start(target, tmp)
     try:
-        await asyncio.sleep(settle)
+        await _warm(server, settle)
         idle = server.rss()
         group = Clients(server, streams, processes, record=True, path=stream_path(server.database))
         await group.open()

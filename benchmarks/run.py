@@ -62,7 +62,8 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--cpu-clients", help="comma-separated client counts (default 50,500)")
     parser.add_argument("--cpu-seconds", type=float, help="measuring window per client count (default 20)")
     parser.add_argument("--fanout-steps", help="comma-separated stream counts (default 1000,...,10000)")
-    parser.add_argument("--fanout-seconds", type=float, help="frames sent per step, one a second (default 15)")
+    parser.add_argument("--fanout-seconds", type=float, help="frames measured per step, one a second (default 15)")
+    parser.add_argument("--fanout-warmup", type=float, help="seconds of frames before a step is measured (default 20)")
     parser.add_argument("--processes", type=int, help="client processes (default 4)")
     parser.add_argument("--ingest-batches", type=int, help="5,000-point batches (default 41, the first a warm-up)")
     args = parser.parse_args(argv)
@@ -94,7 +95,7 @@ def parse(argv: list[str] | None) -> Options:
     for name in ("minutes", "baseline_minutes", "soak_minutes", "baseline_soak_minutes", "cpu_seconds"):
         if getattr(args, name) is not None:
             setattr(options, name, getattr(args, name))
-    for name in ("fanout_seconds", "processes", "ingest_batches"):
+    for name in ("fanout_seconds", "fanout_warmup", "processes", "ingest_batches"):
         if getattr(args, name) is not None:
             setattr(options, name, getattr(args, name))
     if args.cpu_clients:
