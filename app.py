@@ -1,28 +1,47 @@
-"""Pulseboard: the app factory. `uvicorn app:server` serves it."""
+"""Pulseboard, standalone: the app factory. `uvicorn app:server` serves it."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from dash import Dash
-from quart import Quart
+from quart import Quart, Response
 
 import callbacks
 import live
 from live import access
-from live.page import layout
+from live.gc_tuning import tune_collector
+from live.layout import layout
 from routes import health, ingest, metrics, stream
 
+WORKER_HEADER = "X-Pulseboard-Worker"
 
-def create_app(config: dict[str, Any] | None = None) -> Dash:
+
+def create_app(config: Mapping[str, Any] | None = None) -> Dash:
     """Build Quart and Dash, wire Pulseboard's parts, routes and callbacks, and return Dash.
 
-    `config` overrides settings by their short names (e.g. {"DATABASE": ":memory:"}),
+    `config` overrides settings by their short names (e.g. {"DATABASE": "/tmp/points.sqlite3"}),
     after the code defaults and the PULSEBOARD_* environment variables.
     """
     server = Quart(__name__, instance_relative_config=True)
-    settings = live.init_app(server, config)
-    access.init_app(server, settings.config)
+    pulse = live.init_app(server, config)
+    # The process is Pulseboard's alone here, so these apply to all of it; an app that embeds
+    # Pulseboard chooses its own.
+    server.config["MAX_CONTENT_LENGTH"] = pulse.config["MAX_BODY_BYTES"]
+    access.init_app(server, pulse.config)
+    server.after_request(tag_worker)
+
+    @server.before_serving
+    async def own_the_process() -> None:
+        tune_collector()
+        pulse.streams.watch_signals()
+
+    @server.after_serving
+    async def release_the_process() -> None:
+        pulse.streams.unwatch_signals()
+
     # Dash reads its prefixes from DASH_* environment variables (url_base_pathname and friends).
     dash_app = Dash(__name__, server=server, title="Pulseboard", update_title=None)
     # Dash 4.4 on Quart has every page open a websocket for websocket callbacks, used or not;
@@ -32,9 +51,15 @@ def create_app(config: dict[str, Any] | None = None) -> Dash:
     prefix = dash_app.config.routes_pathname_prefix.rstrip("/")
     for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp):
         server.register_blueprint(blueprint, url_prefix=prefix)
-    dash_app.layout = layout(settings.config, dash_app.get_relative_path("/api/stream"))
+    dash_app.layout = layout(pulse.config, dash_app.get_relative_path("/api/stream"))
     callbacks.init_app(dash_app)
     return dash_app
+
+
+async def tag_worker(response: Response) -> Response:
+    """Say which worker answered, for whoever debugs a load balancer (and the tests of the spread)."""
+    response.headers[WORKER_HEADER] = str(os.getpid())
+    return response
 
 
 app = create_app()

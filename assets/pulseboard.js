@@ -1,66 +1,35 @@
-/* Pulseboard's browser side: one EventSource per tab; each frame's updates become Dash
- * Patches handed to dash_clientside.set_props. The server decides every change (which
- * points, how many to drop, the axis ranges: live/patches.py); this only spells an update
- * as the Patch operations it stands for, which costs far fewer bytes on the wire.
+/* Pulseboard's browser side: one EventSource per tab; each frame's updates become one Dash
+ * Patch per panel, handed to dash_clientside.set_props. Frames carry data only (which
+ * points, how many to drop, each trace's extents: live/updates.py); the page places traces
+ * in panels (one panel per series name, one trace per label set), themes them, and spells
+ * the updates as Patch operations (pulseboard-updates.js, loaded first), which costs far
+ * fewer bytes on the wire.
  *
  * An animated dcc.Graph queues one Plotly.animate per figure change and runs them one
  * after another, so patches arriving faster than an animation lasts pile up and the
- * chart falls further and further behind. So each graph takes at most one patch per
- * animation: updates that arrive meanwhile are merged into one.
+ * chart falls further and further behind. So each panel takes at most one patch per
+ * animation: updates that arrive meanwhile are merged into one, per trace.
  */
-(function () {
+(function (root) {
     "use strict";
 
     var GRAPH_TYPE = "pb-graph";
-    var PATCH_KEY = "__dash_patch_update";
+    var THEMES = ["light", "dark"];
+    var THEME_KEY = "pulseboard.theme";
+    var U = root.pulseboardUpdates;
 
-    var state = {
-        settings: null,
-        source: null,
-        lastId: null,
-        db: null,
-        frames: 0,
-        merges: 0,            // updates merged into one waiting for a busy graph
-        resets: 0,
-        connects: 0,          // EventSources built
-        opens: 0,             // streams opened, the browser's own reconnects included
-        pending: new Map(),   // series -> the update waiting for the graph to be free
-        busy: new Map()       // series -> fallback timer while its graph draws
-    };
-
-    function graphId(series) {
-        return {type: GRAPH_TYPE, series: series};
+    function graphId(panel) {
+        return {type: GRAPH_TYPE, panel: panel};
     }
 
-    function graphDiv(series) {
+    function graphDiv(panel) {
         // Dash writes a dict id to the DOM as JSON with its keys sorted.
-        var outer = document.getElementById(JSON.stringify({series: series, type: GRAPH_TYPE}));
+        var outer = root.document.getElementById(JSON.stringify({panel: panel, type: GRAPH_TYPE}));
         return outer && outer.querySelector(".js-plotly-plot");
     }
 
-    function hasGraph(series) {
-        return document.getElementById(JSON.stringify({series: series, type: GRAPH_TYPE})) !== null ||
-            state.busy.has(series);
-    }
-
-    function setStatus(text) {
-        window.dash_clientside.set_props("pb-status", {children: text});
-    }
-
-    function addGraph(series, figure) {
-        var props = Object.assign({}, state.settings.graph, {id: graphId(series), figure: figure});
-        var component = {type: "Graph", namespace: "dash_core_components", props: props};
-        window.dash_clientside.set_props("pb-graphs", {
-            children: {__dash_patch_update: PATCH_KEY, operations: [
-                {operation: "Append", location: [], params: {value: component}}
-            ]}
-        });
-    }
-
-    function release(series) {
-        clearTimeout(state.busy.get(series));
-        state.busy.delete(series);
-        flush(series);
+    function setProps(id, props) {
+        root.dash_clientside.set_props(id, props);
     }
 
     function settleHook(gd) {
@@ -103,7 +72,9 @@
     function hookPlotly() {
         // Plotly's events fire mid-animation (plotly_afterplot) or not at all (a graph still
         // mounting), so the graph counts as free when every Plotly call drawing it has settled.
-        var plotly = window.Plotly;
+        // Plotly is global and loads with the first graph, so this hooks once per page, for
+        // every instance: the counts live on each graph's div.
+        var plotly = root.Plotly;
         if (!plotly || plotly.__pulseboard) {
             return;
         }
@@ -133,176 +104,364 @@
         });
     }
 
-    function operation(name, location, value) {
-        return {operation: name, location: location, params: value === undefined ? {} : {value: value}};
+    function pickTheme() {
+        // ?theme=light|dark (a wall screen's URL, remembered as a choice), else the viewer's
+        // last choice, else light.
+        var asked = new URLSearchParams(root.location.search).get("theme");
+        if (THEMES.indexOf(asked) >= 0) {
+            save(asked);
+            return asked;
+        }
+        var saved = readSaved();
+        return THEMES.indexOf(saved) >= 0 ? saved : "light";
     }
 
-    function toPatch(update) {
-        // The Patch an update stands for (live/patches.py says what each key means).
-        var ops = [];
-        var verb = update.replace ? "Assign" : "Extend";
-        ops.push(operation(verb, ["data", 0, "x"], update.x), operation(verb, ["data", 0, "y"], update.y));
-        for (var i = 0; i < (update.drop || 0); i++) {
-            ops.push(operation("Delete", ["data", 0, "x", 0]), operation("Delete", ["data", 0, "y", 0]));
+    function readSaved() {
+        try {
+            return root.localStorage.getItem(THEME_KEY);
+        } catch (error) {
+            // Storage refused (a sandboxed frame, a privacy setting): no saved choice, then.
+            return null;
         }
-        if (update.mode) {
-            ops.push(operation("Assign", ["data", 0, "mode"], update.mode));
-        }
-        ops.push(operation("Assign", ["layout", "xaxis", "range"], update.xrange));
-        ops.push(operation("Assign", ["layout", "yaxis", "range"], update.yrange));
-        return {__dash_patch_update: PATCH_KEY, operations: ops};
     }
 
-    function merge(older, newer) {
-        // Appending A then dropping a, then appending B and dropping b, leaves what appending
-        // A and B and dropping a + b leaves: drops take from the front, appends add at the back.
-        var merged = Object.assign({}, newer);
-        if (!newer.replace) {
-            merged.x = older.x.concat(newer.x);
-            merged.y = older.y.concat(newer.y);
-            merged.drop = (older.drop || 0) + (newer.drop || 0);
-        }
-        if (older.replace && !newer.replace) {
-            // A replace carries the whole window: keep it whole, dropping here what would go.
-            merged.x = merged.x.slice(merged.drop);
-            merged.y = merged.y.slice(merged.drop);
-            merged.drop = 0;
-            merged.replace = true;
-        }
-        if (!newer.mode && older.mode) {
-            merged.mode = older.mode;
-        }
-        var size = state.settings.window;
-        if (size && !merged.replace && merged.x.length >= size) {
-            // As many new points as the window holds (a graph kept busy, by a hidden tab that
-            // pauses its animation): they are the whole window, so assign it, not thousands of
-            // Delete operations.
-            merged.x = merged.x.slice(-size);
-            merged.y = merged.y.slice(-size);
-            merged.drop = 0;
-            merged.replace = true;
-        }
-        return merged;
-    }
-
-    function flush(series) {
-        var update = state.pending.get(series);
-        if (!update || state.busy.has(series)) {
+    function save(theme) {
+        try {
+            root.localStorage.setItem(THEME_KEY, theme);
+        } catch (error) {
+            // Storage refused or full: the choice holds for this page only.
             return;
         }
-        state.pending.delete(series);
-        hookPlotly();
-        var gd = graphDiv(series);
-        if (gd) {
-            gd.__pulseboardSettled = function () { release(series); };
-        }
-        // Free again even if no Plotly call draws the patch (a graph still mounting), but never
-        // while one is drawing (a hidden tab pauses animations): a second patch would queue
-        // behind it in dcc.Graph, a whole figure each; meanwhile updates merge here instead.
-        var fallback = 3 * state.settings.graph.animation_options.transition.duration + 500;
-        var check = function () {
-            var drawing = graphDiv(series);
-            if (drawing && drawing.__pulseboardDrawing > 0) {
-                state.busy.set(series, setTimeout(check, fallback));
-            } else {
-                release(series);
-            }
+    }
+
+    function showTheme(theme) {
+        root.document.documentElement.dataset.theme = theme;
+    }
+
+    function create(settings) {
+        var page = {
+            settings: settings || null,
+            theme: "light",
+            source: null,
+            lastId: null,
+            db: null,
+            frames: 0,
+            merges: 0,            // updates merged into one waiting for a busy graph
+            resets: 0,
+            connects: 0,          // EventSources built
+            opens: 0,             // streams opened, the browser's own reconnects included
+            panels: new Map(),    // series name -> {id, name, keys: [series key per trace index]}
+            traces: new Map(),    // series key -> {panel, index, extents: [xr, yr]}
+            // panel id -> its next patch: traces to append (keys, traces with their points), each
+            // trace's merged update (key -> update), a theme's layout keys
+            pending: new Map(),
+            busy: new Map()       // panel id -> fallback timer while its graph draws
         };
-        state.busy.set(series, setTimeout(check, fallback));
-        // animate: true again, after a control drew a layout change without animation.
-        window.dash_clientside.set_props(graphId(series), {
-            figure: toPatch(update),
-            animate: true
-        });
-    }
+        var panelIds = new Set();
 
-    function enqueue(series, update) {
-        var waiting = state.pending.get(series);
-        if (waiting) {
-            state.merges += 1;
+        function setStatus(text) {
+            setProps("pb-status", {children: text});
         }
-        state.pending.set(series, waiting ? merge(waiting, update) : update);
-        flush(series);
-    }
 
-    function onFrame(event) {
-        var frame = JSON.parse(event.data);
-        state.lastId = event.lastEventId;
-        state.frames += 1;
-        Object.keys(frame.new || {}).forEach(function (series) {
-            if (!hasGraph(series)) {
-                addGraph(series, frame.new[series]);
-            }
-        });
-        Object.keys(frame.updates).forEach(function (series) {
-            enqueue(series, frame.updates[series]);
-        });
-    }
-
-    function onReset(event) {
-        var reset = JSON.parse(event.data);
-        var figures = reset.figures;
-        if (reset.db && state.db && reset.db !== state.db) {
-            // The database was replaced: its series and ids are not ours. Its graphs, and
-            // this EventSource's ?db=, would be stale; the page starts over from the layout.
-            state.source.close();
-            window.location.reload();
-            return;
+        function themeLayout() {
+            var themes = page.settings && page.settings.themes;
+            return themes ? themes[page.theme] : null;
         }
-        state.lastId = event.lastEventId;
-        state.resets += 1;
-        Object.keys(figures).forEach(function (series) {
-            state.pending.delete(series);
-            if (!hasGraph(series)) {
-                addGraph(series, figures[series]);
-            } else {
-                window.dash_clientside.set_props(graphId(series), {figure: figures[series]});
-            }
-        });
-    }
 
-    function streamUrl() {
-        var query = "db=" + encodeURIComponent(state.db);
-        if (state.lastId !== null && state.lastId !== "") {
-            query += "&after=" + encodeURIComponent(state.lastId);
+        function addPanel(name, id) {
+            var panel = {id: id, name: name, keys: []};
+            page.panels.set(name, panel);
+            panelIds.add(id);
+            return panel;
         }
-        return state.settings.stream + "?" + query;
-    }
 
-    function open() {
-        var source = new EventSource(streamUrl());
-        state.source = source;
-        state.connects += 1;
-        source.addEventListener("frame", onFrame);
-        source.addEventListener("reset", onReset);
-        source.onopen = function () { state.opens += 1; setStatus("live"); };
-        source.onerror = function () {
-            if (source.readyState === EventSource.CLOSED) {
-                // The browser gives up for good after a non-200 answer (a proxy's 502
-                // during a deploy): build a new EventSource, resuming from the last id.
-                setStatus("reconnecting");
-                source.close();
-                var delay = 500 + Math.random() * 1500;
-                setTimeout(function () { if (state.source === source) { open(); } }, delay);
-            } else {
-                setStatus("reconnecting");
+        function nextPanelId() {
+            // p0, p1, ... in page order; never a series name (Dash's renderer breaks on dict ids
+            // with "." in a value, and series names have dots).
+            var n = panelIds.size;
+            while (panelIds.has("p" + n)) {
+                n += 1;
             }
-        };
-    }
+            return "p" + n;
+        }
 
-    window.pulseboard = state;
-    window.dash_clientside = Object.assign({}, window.dash_clientside, {
-        pulseboard: {
-            connect: function (cursor, settings) {
-                if (!cursor || state.source) {
-                    return window.dash_clientside.no_update;
+        function addTrace(panel, key, extents) {
+            page.traces.set(key, {panel: panel, index: panel.keys.length, extents: extents || [null, null]});
+            panel.keys.push(key);
+        }
+
+        function pendingOf(panel) {
+            var waiting = page.pending.get(panel.id);
+            if (!waiting) {
+                waiting = {traces: [], keys: [], updates: new Map(), layout: null};
+                page.pending.set(panel.id, waiting);
+            }
+            return waiting;
+        }
+
+        function release(panel) {
+            clearTimeout(page.busy.get(panel.id));
+            page.busy.delete(panel.id);
+            flush(panel);
+        }
+
+        function hold(panel) {
+            // Free again even if no Plotly call draws the patch (a graph still mounting), but never
+            // while one is drawing (a hidden tab pauses animations): a second patch would queue
+            // behind it in dcc.Graph, a whole figure each; meanwhile updates merge here instead.
+            var gd = graphDiv(panel.id);
+            if (gd) {
+                gd.__pulseboardSettled = function () { release(panel); };
+            }
+            var fallback = 3 * page.settings.graph.animation_options.transition.duration + 500;
+            var check = function () {
+                var drawing = graphDiv(panel.id);
+                if (drawing && drawing.__pulseboardDrawing > 0) {
+                    page.busy.set(panel.id, setTimeout(check, fallback));
+                } else {
+                    release(panel);
                 }
-                state.settings = settings;
-                state.lastId = String(cursor.after);
-                state.db = cursor.db;
-                open();
+            };
+            page.busy.set(panel.id, setTimeout(check, fallback));
+        }
+
+        function flush(panel) {
+            var waiting = page.pending.get(panel.id);
+            if (!waiting || page.busy.has(panel.id)) {
+                return;
+            }
+            page.pending.delete(panel.id);
+            hookPlotly();
+            var updates = [];
+            waiting.updates.forEach(function (update, key) {
+                updates.push([page.traces.get(key).index, update]);
+            });
+            var extents = panel.keys.map(function (key) { return page.traces.get(key).extents; });
+            var patch = U.graphPatch(updates, extents, waiting.traces);
+            if (waiting.layout) {
+                patch.operations = patch.operations.concat(U.themePatch(waiting.layout).operations);
+            }
+            hold(panel);
+            // Plotly.animate never draws a layout-only change (measured on Dash 4.4.1), so a
+            // patch carrying a theme is drawn without animation; the next one turns it back on.
+            setProps(graphId(panel.id), {figure: patch, animate: !waiting.layout});
+        }
+
+        function enqueue(key, update) {
+            var trace = page.traces.get(key);
+            if (!trace) {
+                return;  // no panel to draw it in: a frame names a trace's series once, under "new"
+            }
+            if ("xr" in update || "yr" in update) {
+                trace.extents = [update.xr, update.yr];
+            }
+            var waiting = pendingOf(trace.panel);
+            var added = waiting.keys.indexOf(key);
+            if (added >= 0) {
+                // A trace not drawn yet: its update goes into the trace the Append will carry.
+                page.merges += 1;
+                waiting.traces[added] = U.applyUpdate(waiting.traces[added], update);
+            } else {
+                var older = waiting.updates.get(key);
+                if (older) {
+                    page.merges += 1;
+                }
+                waiting.updates.set(key, older ? U.merge(older, update, page.settings.window) : update);
+            }
+            flush(trace.panel);
+        }
+
+        function appendTrace(panel, trace) {
+            // A new label set of a known name: one more trace in that name's panel, appended
+            // to its data, points and all, by the panel's next Patch.
+            addTrace(panel, trace.key, [trace.update.xr, trace.update.yr]);
+            var waiting = pendingOf(panel);
+            var empty = U.newTrace(page.settings.templates.trace, trace.name, trace.labels, [], [], trace.key);
+            waiting.keys.push(trace.key);
+            waiting.traces.push(U.applyUpdate(empty, trace.update));
+            flush(panel);
+        }
+
+        function createPanel(name, traces) {
+            // A new series name: a new panel, appended to pb-graphs already holding its traces'
+            // points. It counts as busy, as after a patch, until its first draw has settled.
+            var panel = addPanel(name, nextPanelId());
+            traces.forEach(function (trace) {
+                addTrace(panel, trace.key, [trace.xr, trace.yr]);
+            });
+            var templates = page.settings.templates;
+            var figure = U.panelFigure(templates.figure, templates.trace, name, traces, themeLayout());
+            var props = Object.assign({}, page.settings.graph, {id: graphId(panel.id), figure: figure});
+            var component = {type: "Graph", namespace: "dash_core_components", props: props};
+            setProps("pb-graphs", {
+                children: {__dash_patch_update: U.PATCH_KEY, operations: [
+                    U.operation("Append", [], component)
+                ]}
+            });
+            hookPlotly();
+            hold(panel);
+        }
+
+        function place(traces) {
+            // Traces the page has not drawn yet ({key, name, labels, x, y, xr, yr, update}: their
+            // points, and the update that makes them from none): new names make panels, new label
+            // sets of known names join their name's panel.
+            var fresh = new Map();
+            traces.forEach(function (trace) {
+                var panel = page.panels.get(trace.name);
+                if (panel) {
+                    appendTrace(panel, trace);
+                } else {
+                    fresh.set(trace.name, (fresh.get(trace.name) || []).concat([trace]));
+                }
+            });
+            fresh.forEach(function (named, name) {
+                createPanel(name, named);
+            });
+        }
+
+        function onFrame(event) {
+            var frame = JSON.parse(event.data);
+            var updates = frame.updates || {};
+            page.lastId = event.lastEventId;
+            page.frames += 1;
+            var added = [];
+            Object.keys(frame.new || {}).forEach(function (key) {
+                if (page.traces.has(key)) {
+                    return;
+                }
+                var update = updates[key] || {};
+                var trace = U.applyUpdate({x: [], y: []}, update);
+                added.push({key: key, name: frame.new[key].name, labels: frame.new[key].labels,
+                    x: trace.x, y: trace.y, xr: update.xr, yr: update.yr, update: update});
+            });
+            place(added);
+            var placed = new Set(added.map(function (trace) { return trace.key; }));
+            Object.keys(updates).forEach(function (key) {
+                if (!placed.has(key)) {
+                    enqueue(key, updates[key]);
+                }
+            });
+        }
+
+        function onReset(event) {
+            var reset = JSON.parse(event.data);
+            if (reset.db && page.db && reset.db !== page.db) {
+                // The database was replaced: its series and ids are not ours. Its panels, and
+                // this EventSource's ?db=, would be stale; the page starts over from the layout.
+                page.source.close();
+                root.location.reload();
+                return;
+            }
+            page.lastId = event.lastEventId;
+            page.resets += 1;
+            var added = [];
+            Object.keys(reset.traces).forEach(function (key) {
+                var trace = reset.traces[key];
+                // Each trace's whole window, assigned; merged like any update if its graph is busy.
+                var update = {x: trace.x, y: trace.y, replace: true, mode: U.traceMode(trace.x.length),
+                    xr: trace.xr, yr: trace.yr};
+                if (page.traces.has(key)) {
+                    enqueue(key, update);
+                } else {
+                    added.push(Object.assign({key: key, update: update}, trace));
+                }
+            });
+            place(added);
+        }
+
+        function streamUrl() {
+            var query = "db=" + encodeURIComponent(page.db);
+            if (page.lastId !== null && page.lastId !== "") {
+                query += "&after=" + encodeURIComponent(page.lastId);
+            }
+            return page.settings.stream + (page.settings.stream.indexOf("?") < 0 ? "?" : "&") + query;
+        }
+
+        function open() {
+            var source = new root.EventSource(streamUrl());
+            page.source = source;
+            page.connects += 1;
+            source.addEventListener("frame", onFrame);
+            source.addEventListener("reset", onReset);
+            source.onopen = function () { page.opens += 1; setStatus("live"); };
+            source.onerror = function () {
+                setStatus("reconnecting");
+                if (source.readyState === root.EventSource.CLOSED) {
+                    // The browser gives up for good after a non-200 answer (a proxy's 502
+                    // during a deploy): build a new EventSource, resuming from the last id.
+                    source.close();
+                    var delay = 500 + Math.random() * 1500;
+                    setTimeout(function () { if (page.source === source) { open(); } }, delay);
+                }
+            };
+        }
+
+        page.connect = function (cursor, settingsNow) {
+            // Start from where the load callback's graphs stand (pb-cursor): its panels, their
+            // traces in order with their extents, the event id and the database.
+            page.settings = settingsNow || page.settings;
+            page.lastId = String(cursor.after);
+            page.db = cursor.db;
+            (cursor.panels || []).forEach(function (entry) {
+                var panel = addPanel(entry.name, entry.id);
+                entry.traces.forEach(function (key, index) {
+                    addTrace(panel, key, (entry.extents || [])[index]);
+                });
+            });
+            open();
+        };
+
+        page.setTheme = function (theme, settingsNow) {
+            // Every panel's layout patched with the theme's keys, in the panel's next patch (at
+            // once when its graph is free: a patch sent to a busy graph queues one more whole
+            // figure behind its draw). Panels made later are themed as they are made.
+            if (THEMES.indexOf(theme) < 0 || theme === page.theme) {
+                return;
+            }
+            page.settings = page.settings || settingsNow || null;
+            page.theme = theme;
+            showTheme(theme);
+            save(theme);
+            var layout = themeLayout();
+            if (!layout) {
+                return;
+            }
+            page.panels.forEach(function (panel) {
+                pendingOf(panel).layout = layout;
+                flush(panel);
+            });
+        };
+
+        page.onFrame = onFrame;
+        page.onReset = onReset;
+        return page;
+    }
+
+    var page = create(null);
+    page.theme = pickTheme();
+    showTheme(page.theme);
+
+    root.Pulseboard = {create: create};
+    root.pulseboard = page;
+    root.dash_clientside = Object.assign({}, root.dash_clientside, {
+        pulseboard: {
+            initialTheme: function () {
+                // Into pb-theme (the control) and pb-theme-init (the load callback's Input,
+                // so the first figures come in the viewer's theme).
+                return [page.theme, page.theme];
+            },
+            setTheme: function (theme, settings) {
+                page.setTheme(theme, settings);
+                return root.dash_clientside.no_update;
+            },
+            connect: function (cursor, settings) {
+                if (!cursor || page.source) {
+                    return root.dash_clientside.no_update;
+                }
+                page.connect(cursor, settings);
                 return "connecting";
             }
         }
     });
-})();
+})(window);

@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from benchmarks.load import percentile
 from benchmarks.servers import Producer, Server
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.support.servers import CHROMIUM, CHROMIUM_ARGS
 
 # Values at or above this are sequence numbers of benchmark points (seeded values are below 100).
 BASE = 1_000_000.0

@@ -7,7 +7,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from live.store import SCHEMA
+from live.store.sqlite_schema import SCHEMA
 
 
 def seed(path: Path, series: list[str], points: int, *, spacing: float = 1.0) -> None:
@@ -18,11 +18,9 @@ def seed(path: Path, series: list[str], points: int, *, spacing: float = 1.0) ->
         db.executescript(SCHEMA)
         for name in series:
             db.execute("INSERT OR IGNORE INTO series (name) VALUES (?)", (name,))
-        ids = dict(db.execute("SELECT name, id FROM series").fetchall())
-        rows = [
-            (ids[name], now - (points - i) * spacing, float(i % 100), None) for i in range(points) for name in series
-        ]
-        db.executemany("INSERT INTO points (series_id, ts, value, labels) VALUES (?, ?, ?, ?)", rows)
+        ids = dict(db.execute("SELECT name, id FROM series WHERE labels = ''").fetchall())
+        rows = [(ids[name], now - (points - i) * spacing, float(i % 100)) for i in range(points) for name in series]
+        db.executemany("INSERT INTO points (series_id, ts, value) VALUES (?, ?, ?)", rows)
         db.commit()
 
 
@@ -32,7 +30,7 @@ class DirectWriter:
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA busy_timeout = 10000")
-        self.ids = dict(self.db.execute("SELECT name, id FROM series").fetchall())
+        self.ids = dict(self.db.execute("SELECT name, id FROM series WHERE labels = ''").fetchall())
 
     def write(self, points: list[tuple[str, float, float]]) -> int:
         """Store (series, ts, value) points in one transaction; return the last id."""

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.deploy import PREFIX, Nginx, RedisServer, StreamReader, render_site
-from tests.servers import LiveServer
+from tests.support.deploy import PREFIX, Nginx, RedisServer, StreamReader, render_site
+from tests.support.servers import LiveServer
 
 FRESH = {"Connection": "close"}
 

@@ -17,7 +17,7 @@ import httpx
 import psutil
 
 from benchmarks.data import DirectWriter
-from tests.servers import ROOT, free_port, wait_for
+from tests.support.servers import ROOT, free_port, wait_for
 
 
 @dataclass(frozen=True)

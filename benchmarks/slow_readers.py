@@ -20,8 +20,9 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.servers import LiveServer
-from tests.test_slow_readers import ENV, _stalled
+from tests.support.servers import LiveServer
+from tests.support.slow import SLOW_ENV as ENV
+from tests.support.slow import stalled_stream as _stalled
 
 HEALTHY = 4
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.deploy import RedisServer
-from tests.servers import LiveServer
+from tests.support.deploy import RedisServer
+from tests.support.servers import LiveServer
 
 
 async def main(batches: int, concurrency: int) -> None:

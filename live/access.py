@@ -1,10 +1,12 @@
 """Who may do what: a bearer token for ingest, HTTP basic auth (hashed passwords) for the rest.
 
-- PULSEBOARD_INGEST_TOKEN: POST /api/points needs `Authorization: Bearer <token>`; no header
-  is 401, any other value 403, and the answer never says which part was wrong.
-- PULSEBOARD_USERS: "alice:<werkzeug hash>,bob:<hash>" puts the page, Dash's callbacks and
-  assets, and the stream behind HTTP basic auth. Ingest (token) and the health checks stay open.
-- Neither set while the server is reachable beyond loopback: a warning, once.
+Rules are marked on the views themselves, so a new route cannot silently fall in or out:
+- `@ingest_token`: PULSEBOARD_INGEST_TOKEN, when set, is required as `Authorization: Bearer
+  <token>`; no header is 401, any other value 403, and the answer never says which part was wrong.
+- `@public`: no login (health checks for load balancers).
+- Everything else, once `init_app` has put the app behind PULSEBOARD_USERS ("alice:<werkzeug
+  hash>,..."): HTTP basic auth. Ingest keeps its token rule instead.
+Neither set while the server is reachable beyond loopback: a warning, once.
 """
 
 from __future__ import annotations
@@ -18,18 +20,48 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from functools import wraps
+from typing import Any, TypeVar
 
-from quart import Quart, Response, jsonify, request
+from quart import Quart, Response, current_app, jsonify, request
 from werkzeug.security import check_password_hash
 
 from live.config import PREFIX, ConfigError
 
 log = logging.getLogger(__name__)
-# Endpoints with their own rule: ingest checks the token; load balancers probe health without a login.
-OPEN_ENDPOINTS = frozenset({"ingest.ingest_points", "health.healthz", "health.readyz"})
 REALM = "Pulseboard"
+RULE = "pulseboard_access"  # the attribute a view's rule is marked with
+View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
+
+
+def public(view: View) -> View:
+    """Mark a view as open to anyone, whatever login the app requires."""
+    setattr(view, RULE, "public")
+    return view
+
+
+def ingest_token(view: View) -> View:
+    """Require the ingest token (when one is set) on a view, instead of a login."""
+
+    @wraps(view)
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        token = current_app.config.get("PULSEBOARD_INGEST_TOKEN", "")
+        if token:
+            try:
+                check_token(token, request.headers.get("Authorization"))
+            except Denied as denied:
+                return jsonify(error="a valid ingest token is required (Authorization: Bearer ...)"), denied.status
+        return await view(*args, **kwargs)
+
+    setattr(checked, RULE, "token")
+    return checked  # type: ignore[return-value]
+
+
+def rule_of(endpoint: str | None) -> str:
+    """Return the access rule marked on the view an endpoint names ("login" when unmarked)."""
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, RULE, "login")
 
 
 class Denied(Exception):
@@ -115,7 +147,7 @@ def cli_host(argv: list[str], environ: Mapping[str, str]) -> str | None:
 
 
 def init_app(server: Quart, config: Mapping[str, Any]) -> None:
-    """Require credentials where configured, and warn when the server is open beyond loopback."""
+    """Put the whole app behind PULSEBOARD_USERS (views marked otherwise excepted), and warn when open."""
     users = parse_users(config["USERS"])
     token = config["INGEST_TOKEN"]
     basic = BasicAuth(users) if users else None
@@ -144,14 +176,7 @@ def init_app(server: Quart, config: Mapping[str, Any]) -> None:
         local = (request.scope.get("server") or ("127.0.0.1", 0))[0]
         if not warned and local and not _loopback(str(local)):
             warn(str(local))
-        if request.endpoint == "ingest.ingest_points":
-            if token:
-                try:
-                    check_token(token, request.headers.get("Authorization"))
-                except Denied as denied:
-                    return jsonify(error="a valid ingest token is required (Authorization: Bearer ...)"), denied.status
-            return None
-        if basic is None or request.endpoint in OPEN_ENDPOINTS:
+        if basic is None or rule_of(request.endpoint) != "login":
             return None
         try:
             await basic.check(request.headers.get("Authorization"))

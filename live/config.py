@@ -1,8 +1,10 @@
-"""Pulseboard's settings: code defaults, then PULSEBOARD_* environment variables, then a mapping."""
+"""Pulseboard's settings: code defaults, then PULSEBOARD_* environment variables, then a mapping (pure)."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,5 +83,34 @@ def validate(config: Mapping[str, Any]) -> None:
     for key in ("INGEST_TOKEN", "USERS"):
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
-    if not isinstance(config["DATABASE"], str) or not config["DATABASE"]:
-        raise ConfigError(f"{PREFIX}_DATABASE must be a file path, got {config['DATABASE']!r}")
+    database = config["DATABASE"]
+    if not isinstance(database, str) or not database:
+        raise ConfigError(f"{PREFIX}_DATABASE must be a file path or a sqlite: URL, got {database!r}")
+    if "://" in database and not database.startswith("sqlite:"):
+        raise ConfigError(
+            f"{PREFIX}_DATABASE must be a file path or a sqlite: URL (SQLite only, for now), got {database!r}"
+        )
+
+
+def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Layer the settings (defaults, PULSEBOARD_* environment, overrides) and check them."""
+    merged = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if f"{PREFIX}_{key}" in environ:
+            text = environ[f"{PREFIX}_{key}"]
+            # Text settings stay text: a token "1234" or a path "2026" must not become a number.
+            merged[key] = text if isinstance(DEFAULTS[key], str) else _parse(text)
+    merged.update(overrides or {})
+    unknown = sorted(set(merged) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]!r}")
+    validate(merged)
+    return merged
+
+
+def _parse(text: str) -> object:
+    # As Flask's from_prefixed_env: JSON where it parses ("4" is a number, "false" a bool), else text.
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

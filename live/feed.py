@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 
-from live.points import Point
+from live.model import Point
 
 log = logging.getLogger(__name__)
 

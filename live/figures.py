@@ -1,24 +1,47 @@
-"""Where a series is drawn: figures and graph components built from data (pure)."""
+"""Where a panel is drawn: figures built from data, and the axis ranges of a panel (pure).
+
+Frames carry data only; the page applies the theme and computes each panel's ranges from
+its traces' extents, the same way as `x_range` and `y_range` here (assets/pulseboard-updates.js;
+tests/fixtures/updates.json holds the cases both must agree on).
+"""
 
 from __future__ import annotations
 
+import copy
 import html
-import math
+import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from live.store import Row
+from live.model import label_dict
 
-GRAPH_TYPE = "pb-graph"
+BIGGEST = sys.float_info.max
 THEMES: dict[str, dict[str, Any]] = {
-    "light": {"paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "font": {"color": "#1d232b"}},
-    "dark": {"paper_bgcolor": "#161b22", "plot_bgcolor": "#161b22", "font": {"color": "#e6edf3"}},
+    "light": {
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "font": {"color": "#1d232b"},
+        "xaxis": {"gridcolor": "#e6e9ed", "linecolor": "#c9ced6"},
+        "yaxis": {"gridcolor": "#e6e9ed", "linecolor": "#c9ced6"},
+    },
+    "dark": {
+        "paper_bgcolor": "#161b22",
+        "plot_bgcolor": "#161b22",
+        "font": {"color": "#e6edf3"},
+        "xaxis": {"gridcolor": "#2d333b", "linecolor": "#444c56"},
+        "yaxis": {"gridcolor": "#2d333b", "linecolor": "#444c56"},
+    },
 }
 
 
-def graph_id(series: str) -> dict[str, str]:
-    """Return the pattern-matching id of a series' graph (any name is a safe id this way)."""
-    return {"type": GRAPH_TYPE, "series": series}
+class Trace(NamedTuple):
+    """One series' window as a panel draws it: x in ms, and its extents."""
+
+    key: str
+    name: str
+    labels: str
+    xs: list[int]
+    ys: list[float]
 
 
 def x_value(ts: float) -> int:
@@ -31,25 +54,58 @@ def plain_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def x_range(xs: Sequence[int]) -> list[int]:
-    """Return the x range that shows the whole window."""
-    if not xs:
+def legend_name(name: str, labels: str) -> str:
+    """Return a trace's legend entry: its labels as k=v, or the series name when it has none."""
+    pairs = label_dict(labels)
+    return ", ".join(f"{key}={value}" for key, value in sorted(pairs.items())) if pairs else name
+
+
+def x_extent(xs: Sequence[int]) -> list[int] | None:
+    """Return [oldest, newest] of a window kept in time order, or None when empty."""
+    return [xs[0], xs[-1]] if xs else None
+
+
+def y_extent(ys: Iterable[float]) -> list[float] | None:
+    """Return [min, max] of the values, or None when there are none."""
+    values = list(ys)
+    return [min(values), max(values)] if values else None
+
+
+def x_range(extents: Iterable[Sequence[int] | None]) -> list[int]:
+    """Return the x range that shows every trace's whole window."""
+    known = [extent for extent in extents if extent]
+    if not known:
         return [0, 1000]
-    first, last = xs[0], xs[-1]
+    first, last = min(e[0] for e in known), max(e[1] for e in known)
     return [first, last] if last > first else [first - 1000, first + 1000]
 
 
-def y_range(ys: Iterable[float]) -> list[float]:
-    """Return a y range around the values, with a little room above and below."""
-    values = list(ys)
-    if not values:
+def y_range(extents: Iterable[Sequence[float] | None]) -> list[float]:
+    """Return a y range around every trace's values, with a little room above and below.
+
+    Any double is a valid value, so nothing here may overflow: the span is taken in halves
+    and the result clamped (1.7976931348623157e308 once stopped every screen: issue 12).
+    The page computes ranges with the same operations, so both give the same doubles.
+    """
+    known = [extent for extent in extents if extent]
+    if not known:
         return [0.0, 1.0]
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    # Rounded to four digits past the span's first: the same picture, and a frame carries
-    # "106.92" instead of "106.92000000000002".
-    digits = 4 - math.floor(math.log10(2 * pad + high - low))
-    return [round(low - pad, digits), round(high + pad, digits)]
+    low, high = min(e[0] for e in known), max(e[1] for e in known)
+    pad = (high / 2 - low / 2) * 0.16 or abs(high) * 0.1 or 1.0
+    return [max(-BIGGEST, low - pad), min(BIGGEST, high + pad)]
+
+
+def trace_figure(trace: Trace) -> dict[str, Any]:
+    """Return one trace of a panel: a line, named for its legend."""
+    return {
+        **copy.deepcopy(TRACE_TEMPLATE),
+        # The series key, for whoever reads the page (tests, the script) to tell traces apart.
+        "meta": trace.key,
+        "name": plain_text(legend_name(trace.name, trace.labels)),
+        "x": trace.xs,
+        "y": trace.ys,
+        "mode": trace_mode(len(trace.xs)),
+    }
 
 
 def trace_mode(points: int) -> str:
@@ -60,46 +116,60 @@ def trace_mode(points: int) -> str:
     return "lines+markers" if points < 2 else "lines"
 
 
-def figure(series: str, rows: Sequence[Row], theme: str = "light") -> dict[str, Any]:
-    """Return the figure of one series: one line trace, a date x axis, ranges set to the data.
+TRACE_TEMPLATE: dict[str, Any] = {
+    "type": "scatter",
+    "mode": "lines",
+    "name": "",
+    "x": [],
+    "y": [],
+    "line": {"width": 2},
+    "marker": {"size": 3},
+    "hovertemplate": "%{x|%H:%M:%S.%L}<br>%{y}<extra>%{fullData.name}</extra>",
+}
+
+
+def panel_figure(title: str, traces: Sequence[Trace], theme: str = "light") -> dict[str, Any]:
+    """Return the figure of one panel: a line per trace, a date x axis, ranges set to the data.
 
     Ranges are explicit because Plotly.animate never autoranges: each frame's patch moves them.
     """
-    name = plain_text(series)
-    xs = [x_value(row.ts) for row in rows]
-    ys = [row.value for row in rows]
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": trace_mode(len(xs)),
-                "name": name,
-                "x": xs,
-                "y": ys,
-                "line": {"width": 2},
-                "marker": {"size": 3},
-                "hovertemplate": "%{x|%H:%M:%S.%L}<br>%{y}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "title": {"text": name, "x": 0.01, "xanchor": "left"},
-            # Exactly what Plotly writes back into gd.layout after animating the ranges: dcc.Graph
-            # copies any difference into the figure prop, and that costs a second animation.
-            # ticklabeloverflow "allow": otherwise Plotly measures every tick label at each step
-            # of every axis animation (a quarter of the browser's time in a CDP profile).
-            "xaxis": {"type": "date", "range": x_range(xs), "autorange": False, "ticklabeloverflow": "allow"},
-            "yaxis": {"type": "linear", "range": y_range(ys), "autorange": False, "ticklabeloverflow": "allow"},
-            "margin": {"l": 50, "r": 20, "t": 40, "b": 30},
-            **THEMES[theme],
-        },
-    }
+    figure = copy.deepcopy(FIGURE_TEMPLATE)
+    figure["layout"]["title"]["text"] = plain_text(title)
+    figure["data"] = [trace_figure(trace) for trace in traces]
+    figure["layout"]["xaxis"]["range"] = x_range(x_extent(trace.xs) for trace in traces)
+    figure["layout"]["yaxis"]["range"] = y_range(y_extent(trace.ys) for trace in traces)
+    return themed(figure, theme)
+
+
+def themed(figure: dict[str, Any], theme: str) -> dict[str, Any]:
+    """Return the figure with a theme's layout keys merged in (the page does the same)."""
+    layout = figure["layout"]
+    for key, value in THEMES[theme].items():
+        layout[key] = {**layout.get(key, {}), **value} if isinstance(value, dict) else value
+    return figure
+
+
+FIGURE_TEMPLATE: dict[str, Any] = {
+    "data": [],
+    "layout": {
+        "title": {"text": "", "x": 0.01, "xanchor": "left"},
+        # Exactly what Plotly writes back into gd.layout after animating the ranges: dcc.Graph
+        # copies any difference into the figure prop, and that costs a second animation.
+        # ticklabeloverflow "allow": otherwise Plotly measures every tick label at each step
+        # of every axis animation (a quarter of the browser's time in a CDP profile).
+        "xaxis": {"type": "date", "range": [0, 1000], "autorange": False, "ticklabeloverflow": "allow"},
+        "yaxis": {"type": "linear", "range": [0.0, 1.0], "autorange": False, "ticklabeloverflow": "allow"},
+        "margin": {"l": 50, "r": 20, "t": 40, "b": 30},
+        "legend": {"orientation": "h", "x": 0, "y": -0.15},
+    },
+}
 
 
 def animation_options(duration_ms: int, easing: str) -> dict[str, Any]:
     """Return dcc.Graph animation options whose animation ends within one frame."""
     return {
         # No redraw: a frame moves points and axis ranges, which Plotly animates. A layout
-        # change it cannot animate is drawn by its control without animation (callbacks/graphs.py).
+        # change it cannot animate is drawn by its control without animation.
         "frame": {"duration": duration_ms, "redraw": False},
         "transition": {"duration": duration_ms, "easing": easing},
         "mode": "immediate",

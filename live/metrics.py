@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-POINTS_INGESTED = Counter("pulseboard_points_ingested", "Points stored through POST /api/points.")
+POINTS_INGESTED = Counter("pulseboard_points_ingested", "Points stored, by every entry path.")
 INGEST_ERRORS = Counter("pulseboard_ingest_errors", "Ingest requests refused or failed, by kind.", ["kind"])
 FRAMES_SENT = Counter("pulseboard_frames_sent", "Frames handed to streams, and catch-up and reset events written.")
 OPEN_STREAMS = Gauge("pulseboard_open_streams", "Event streams open now.", multiprocess_mode="livesum")
@@ -18,3 +18,8 @@ STREAM_LAG = Histogram(
     buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 HUB_ERRORS = Counter("pulseboard_hub_errors", "Hub failures (Redis away), by operation.", ["operation"])
+TASK_RESTARTS = Counter(
+    "pulseboard_task_restarts",
+    "Background tasks (framer, retention, feed, hub listener) restarted after a failure, by task.",
+    ["task"],
+)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
-
 from quart import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from live import get_live, metrics
-from live.points import InvalidInput, parse_json, validate_points
+from live.access import ingest_token
+from live.decoders.json import json_items, parse_json
+from live.model import InvalidInput
+from live.store import StorageError
 
 bp = Blueprint("ingest", __name__)
 
@@ -30,9 +30,10 @@ async def reject_http(error: HTTPException) -> tuple[Response, int]:
     return jsonify(error=error.description or error.name), error.code or 400
 
 
-@bp.errorhandler(sqlite3.Error)
-async def storage_unavailable(error: sqlite3.Error) -> tuple[Response, int, dict[str, str]]:
+@bp.errorhandler(StorageError)
+async def storage_unavailable(error: StorageError) -> tuple[Response, int, dict[str, str]]:
     """Answer a storage failure (locked too long, disk full) with 503: nothing was stored; retry."""
+    metrics.INGEST_ERRORS.labels("storage").inc()
     return jsonify(error=f"storage unavailable, nothing was stored: {error}"), 503, {"Retry-After": "1"}
 
 
@@ -60,19 +61,12 @@ async def read_body(limit: int) -> bytes:
 
 
 @bp.post("/api/points")
+@ingest_token
 async def ingest_points() -> tuple[Response, int]:
     """Validate a batch, store all of it in one transaction, and say what was stored."""
     live = get_live()
     body = await read_body(live.config["MAX_BODY_BYTES"])
-    now = time.time()
-    oldest, newest = live.accepted_range(now)
-    points = validate_points(
-        parse_json(body), now=now, oldest=oldest, newest=newest, max_points=live.config["MAX_BATCH_POINTS"]
-    )
-    try:
-        commit = await live.ingest(points)
-    except sqlite3.Error:
-        metrics.INGEST_ERRORS.labels("storage").inc()
-        raise
-    metrics.POINTS_INGESTED.inc(len(points))
-    return jsonify(stored=len(points), first_id=commit.first, last_id=commit.last), 200
+    commit = await live.ingest(json_items(parse_json(body)))
+    stored = commit.last - commit.first + 1
+    metrics.POINTS_INGESTED.inc(stored)
+    return jsonify(stored=stored, first_id=commit.first, last_id=commit.last), 200

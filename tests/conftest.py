@@ -10,8 +10,7 @@ import pytest
 from dash import Dash
 from quart.typing import TestClientProtocol as Client
 
-from app import create_app
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.support.servers import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 
 @pytest.fixture
@@ -23,6 +22,8 @@ def settings(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 async def app(settings: dict[str, Any]) -> AsyncIterator[Dash]:
     """A started app (before_serving and after_serving run around the test)."""
+    from app import create_app  # here, not at the top: unit tests need no app
+
     dash_app = create_app(settings)
     async with dash_app.server.test_app():
         yield dash_app

@@ -10,8 +10,8 @@ from typing import Any
 
 import aiosqlite
 
-from live.figures import figure, x_value
-from live.store import Row
+from live.figures import Trace, panel_figure, x_value
+from live.model import Row
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,12 @@ def settings() -> Settings:
 
 WINDOW_SQL = (
     "SELECT p.id, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id"
-    " WHERE s.name = ? ORDER BY p.id DESC LIMIT ?"
+    " WHERE s.name = ? AND s.labels = '' ORDER BY p.ts DESC, p.id DESC LIMIT ?"
 )
+# +p.series_id: walk the ids after `after`, not the series' whole (series_id, ts) index.
 AFTER_SQL = (
-    "SELECT p.id, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id"
-    " WHERE s.name = ? AND p.id > ? ORDER BY p.id"
+    "SELECT p.id, p.ts, p.value FROM points p JOIN series s ON s.id = +p.series_id"
+    " WHERE s.name = ? AND s.labels = '' AND p.id > ? ORDER BY p.id"
 )
 
 
@@ -48,19 +49,19 @@ async def read_window(db: aiosqlite.Connection, series: str, limit: int) -> list
     """Return the series' last `limit` points, oldest first."""
     async with db.execute(WINDOW_SQL, (series, limit)) as cursor:
         rows = list(await cursor.fetchall())
-    return [Row(i, series, ts, value) for i, ts, value in reversed(rows)]
+    return [Row(i, series, "", ts, value) for i, ts, value in reversed(rows)]
 
 
 def read_window_now(path: str, series: str, limit: int) -> list[Row]:
     """Return the series' last `limit` points, read synchronously (for a layout function)."""
     with closing(sqlite3.connect(path)) as db:
         rows = db.execute(WINDOW_SQL, (series, limit)).fetchall()
-    return [Row(i, series, ts, value) for i, ts, value in reversed(rows)]
+    return [Row(i, series, "", ts, value) for i, ts, value in reversed(rows)]
 
 
 def autorange_figure(series: str, rows: list[Row]) -> dict[str, Any]:
     """Return the same figure as Pulseboard draws, but autoranged, as extendData and Patch users keep it."""
-    fig = figure(series, rows)
+    fig = panel_figure(series, [Trace(series, series, "", [x_value(r.ts) for r in rows], [r.value for r in rows])])
     fig["layout"]["xaxis"].pop("range")
     fig["layout"]["yaxis"].pop("range")
     return fig

@@ -1,0 +1,56 @@
+"""Pulseboard as a Quart extension: `init_app(server)` creates its parts and ties them to the app's life.
+
+It changes nothing else about the app: no global body limit, response headers, signal
+handlers or collector settings; the standalone app.py switches those on for itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from quart import Quart
+
+from live import config as settings
+from live.framer import Framer
+from live.hubs import hub_from_url
+from live.leader import LeaderLock
+from live.open_streams import OpenStreams
+from live.runtime import EXTENSION, Live
+from live.screens import Screens
+from live.store import store_from_url
+from live.supervisor import Supervisor
+
+
+def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
+    """Create Pulseboard's parts on the app and open and close them with it; return them.
+
+    `config` overrides settings by their short names (e.g. {"DATABASE": "/tmp/points.sqlite3"}),
+    after the code defaults and the PULSEBOARD_* environment variables.
+    """
+    loaded = settings.load(config)
+    server.config.update({f"{settings.PREFIX}_{key}": value for key, value in loaded.items()})
+    store = store_from_url(loaded["DATABASE"])
+    hub = hub_from_url(loaded["HUB_URL"])
+    streams = OpenStreams(loaded["STREAM_QUEUE_FRAMES"])
+    framer = Framer(
+        store,
+        hub,
+        streams,
+        rate=loaded["FRAME_RATE"],
+        window=loaded["WINDOW_POINTS"],
+        heartbeat=loaded["HEARTBEAT_SECONDS"],
+    )
+    screens = Screens(
+        store,
+        framer,
+        streams,
+        window=loaded["WINDOW_POINTS"],
+        replay_max=loaded["REPLAY_MAX_POINTS"],
+        retry_ms=loaded["RETRY_MS"],
+    )
+    live = Live(loaded, store, hub, framer, screens, streams, LeaderLock(loaded["DATABASE"]), Supervisor())
+    server.extensions[EXTENSION] = live
+    server.before_serving(live.start)
+    server.after_serving(live.stop)
+    return live

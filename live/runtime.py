@@ -1,0 +1,120 @@
+"""The running parts of one Pulseboard, kept on the app: `get_live()` inside a request or callback."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quart import current_app
+
+from live.feed import run_feed
+from live.framer import Framer
+from live.hubs import Hub
+from live.leader import LeaderLock
+from live.model import Commit, Point
+from live.open_streams import OpenStreams
+from live.retention import keep_retention
+from live.screens import Screens
+from live.store import Store
+from live.supervisor import Supervisor
+from live.validation import validate_points
+
+EXTENSION = "pulseboard"
+# How often a worker that does not lead checks whether the leader has gone.
+LEADER_RETRY_SECONDS = 5.0
+
+
+@dataclass
+class Live:
+    """The store, the hub, the framer, the open streams and the background tasks of one app."""
+
+    config: dict[str, Any]
+    store: Store
+    hub: Hub
+    framer: Framer
+    screens: Screens
+    streams: OpenStreams
+    leader: LeaderLock
+    supervisor: Supervisor
+
+    async def ingest(self, items: Sequence[Mapping[str, Any] | Point]) -> Commit:
+        """Validate the points as every entry path does, store them in one transaction, and fan them out.
+
+        Raises InvalidInput (nothing stored) for the first bad point, StorageError if the store failed.
+        """
+        now = time.time()
+        oldest, newest = self.accepted_range(now)
+        limit = self.config["MAX_BATCH_POINTS"]
+        points = validate_points(items, now=now, oldest=oldest, newest=newest, max_points=limit)
+        return await self.store_points(points)
+
+    async def push(
+        self, series: str, value: object, *, ts: object = None, labels: Mapping[str, str] | None = None
+    ) -> Commit:
+        """Store one point from Python code (numpy numbers, Decimal and datetime are welcome)."""
+        item: dict[str, Any] = {"series": series, "value": value}
+        if ts is not None:
+            item["ts"] = ts
+        if labels:
+            item["labels"] = labels
+        return await self.ingest([item])
+
+    async def store_points(self, points: list[Point]) -> Commit:
+        """Store points already validated, then hand them to the hub; return what was committed."""
+        # shield: a producer hanging up after the commit must not keep the commit from the hub,
+        # or screens would not see it until the next commit fills the gap from the store.
+        return await asyncio.shield(self._store_and_publish(points))
+
+    async def _store_and_publish(self, points: list[Point]) -> Commit:
+        commit = await self.store.insert(points)
+        await self.hub.publish(commit)
+        return commit
+
+    def accepted_range(self, now: float) -> tuple[float, float]:
+        """Return the oldest and newest timestamp a point may carry."""
+        return now - self.config["RETENTION_SECONDS"], now + self.config["MAX_FUTURE_SECONDS"]
+
+    async def start(self) -> None:
+        """Open the store and the hub, then start the supervised background tasks."""
+        await self.store.open()
+        await self.hub.open()
+        await self.framer.start()
+        self.supervisor.start("framer", self.framer.run)
+        self.supervisor.start("hub", self.hub.run)
+        self.supervisor.start("retention", self._retention)
+        if self.config["FEED"]:
+            self.supervisor.start("feed", self._feed)
+
+    async def stop(self) -> None:
+        """End every stream, stop the tasks and close the hub and the store."""
+        await self.supervisor.stop()
+        self.streams.close()
+        self.leader.release()
+        await self.hub.close()
+        await self.store.close()
+
+    async def _until_leading(self) -> None:
+        # Workers share the database: one of them is enough to feed it and to purge it.
+        while not self.leader.try_acquire():
+            await asyncio.sleep(LEADER_RETRY_SECONDS)
+
+    async def _retention(self) -> None:
+        await self._until_leading()
+        await keep_retention(
+            self.store,
+            retention_seconds=self.config["RETENTION_SECONDS"],
+            interval=self.config["RETENTION_INTERVAL_SECONDS"],
+            keep=self.config["WINDOW_POINTS"],
+        )
+
+    async def _feed(self) -> None:
+        await self._until_leading()
+        await run_feed(self.store_points, self.config["FEED_INTERVAL_SECONDS"])
+
+
+def get_live() -> Live:
+    """Return the running app's Live (inside a request, callback or app context)."""
+    return current_app.extensions[EXTENSION]

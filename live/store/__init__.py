@@ -1,0 +1,77 @@
+"""Where points are kept: the Store protocol, its one error, and the backend a URL chooses.
+
+Event ids are the store's: contiguous within a commit, increasing from commit to commit, and
+visible to readers in id order, so "after N" means the same thing on every worker.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from live.model import Commit, Point, Row
+
+# A URL scheme of two letters or more ("sqlite:", "postgresql:"); one letter would be a drive.
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+class StorageError(Exception):
+    """The store could not do it (locked too long, disk full, gone): nothing was stored."""
+
+
+class Store(Protocol):
+    """Points in, committed rows and windows out; ids are event ids."""
+
+    database_id: str
+
+    async def open(self) -> None:
+        """Create or upgrade the storage and get ready to write."""
+
+    async def close(self) -> None:
+        """Finish queued writes and let go of every resource."""
+
+    async def insert(self, points: list[Point]) -> Commit:
+        """Store the points in one transaction with contiguous ids; raise StorageError if nothing was."""
+
+    async def last_id(self) -> int:
+        """Return the newest event id, 0 when nothing was ever stored."""
+
+    async def resume_floor(self) -> int:
+        """Return the lowest cursor whose windows retention has left whole, 0 if it deleted nothing."""
+
+    async def windows(self, upto: int, limit: int) -> dict[str, list[Row]]:
+        """Return per series key its newest `limit` points by (ts, id) among ids <= upto, ascending."""
+
+    async def between(self, after: int, upto: int) -> list[Row]:
+        """Return the rows with after < id <= upto, in id order."""
+
+    async def purge(self, older_than: float, keep: int) -> int:
+        """Delete points with ts < older_than except each series' newest `keep` by (ts, id); return how many."""
+
+    async def ping(self) -> None:
+        """Return if the store answers; raise StorageError if not."""
+
+
+def store_from_url(url: str) -> Store:
+    """Return the store a URL names: "sqlite:///abs/path", "sqlite:relative/path", a plain path or ":memory:"."""
+    match = SCHEME.match(url)
+    scheme = match.group(1).lower() if match else ""
+    if scheme in ("postgresql", "postgres"):
+        raise ValueError(f"PostgreSQL is not supported yet: {url!r}; use sqlite:///path/to/file")
+    if scheme == "sqlite":
+        path = url[len("sqlite:") :]
+        if path.startswith("//"):
+            # sqlite:///abs/path: an empty host, then the absolute path.
+            if not path.startswith("///"):
+                raise ValueError(f"a sqlite URL has no host: {url!r}; write sqlite:///absolute/path")
+            path = path[2:]
+    elif scheme:
+        raise ValueError(f"unknown storage URL {url!r}: use sqlite:///path, sqlite:relative/path or a path")
+    else:
+        path = url
+    if not path:
+        raise ValueError(f"storage URL {url!r} names no file")
+    # Imported here: the backend imports StorageError from this module.
+    from live.store.sqlite import SQLiteStore
+
+    return SQLiteStore(path)
