@@ -152,15 +152,18 @@ def themed(figure: dict[str, Any], theme: str) -> dict[str, Any]:
 FIGURE_TEMPLATE: dict[str, Any] = {
     "data": [],
     "layout": {
-        "title": {"text": "", "x": 0.01, "xanchor": "left"},
+        "title": {"text": "", "x": 0.01, "xanchor": "left", "yref": "container", "y": 0.98, "yanchor": "top"},
         # Exactly what Plotly writes back into gd.layout after animating the ranges: dcc.Graph
         # copies any difference into the figure prop, and that costs a second animation.
         # ticklabeloverflow "allow": otherwise Plotly measures every tick label at each step
         # of every axis animation (a quarter of the browser's time in a CDP profile).
         "xaxis": {"type": "date", "range": [0, 1000], "autorange": False, "ticklabeloverflow": "allow"},
         "yaxis": {"type": "linear", "range": [0.0, 1.0], "autorange": False, "ticklabeloverflow": "allow"},
-        "margin": {"l": 50, "r": 20, "t": 40, "b": 30},
-        "legend": {"orientation": "h", "x": 0, "y": -0.15},
+        # Room above for the title and a legend line under it, below for the date Plotly writes
+        # under the first time tick (a legend below the plot covered it; beside the title, it
+        # covered the title in a narrow panel).
+        "margin": {"l": 50, "r": 20, "t": 56, "b": 45},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
     },
 }
 
