@@ -18,7 +18,7 @@ from live.leader import LeaderLock
 from live.open_streams import OpenStreams
 from live.runtime import EXTENSION, Live
 from live.screens import Screens
-from live.store import store_from_url
+from live.store import sqlite_path, store_from_url
 from live.supervisor import Supervisor
 
 
@@ -30,8 +30,14 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
     """
     loaded = settings.load(config)
     server.config.update({f"{settings.PREFIX}_{key}": value for key, value in loaded.items()})
-    store = store_from_url(loaded["DATABASE"])
-    hub = hub_from_url(loaded["HUB_URL"])
+    try:
+        store = store_from_url(loaded["DATABASE"])
+    except ValueError as error:
+        raise settings.ConfigError(f"{settings.PREFIX}_DATABASE: {error}") from None
+    try:
+        hub = hub_from_url(loaded["HUB_URL"])
+    except ValueError as error:
+        raise settings.ConfigError(f"{settings.PREFIX}_HUB_URL: {error}") from None
     streams = OpenStreams(loaded["STREAM_QUEUE_FRAMES"])
     framer = Framer(
         store,
@@ -49,7 +55,7 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
         replay_max=loaded["REPLAY_MAX_POINTS"],
         retry_ms=loaded["RETRY_MS"],
     )
-    live = Live(loaded, store, hub, framer, screens, streams, LeaderLock(loaded["DATABASE"]), Supervisor())
+    live = Live(loaded, store, hub, framer, screens, streams, LeaderLock(sqlite_path(loaded["DATABASE"])), Supervisor())
     server.extensions[EXTENSION] = live
     server.before_serving(live.start)
     server.after_serving(live.stop)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, jsonify, request
+from quart import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from live import get_live, metrics
@@ -10,6 +10,7 @@ from live.access import ingest_token
 from live.decoders.json import json_items, parse_json
 from live.model import InvalidInput
 from live.store import StorageError
+from routes.body import read_body
 
 bp = Blueprint("ingest", __name__)
 
@@ -43,21 +44,6 @@ async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
     metrics.INGEST_ERRORS.labels("too_large").inc()
     limit = get_live().config["MAX_BODY_BYTES"]
     return jsonify(error=f"body is larger than the {limit}-byte limit; send smaller batches"), 413
-
-
-async def read_body(limit: int) -> bytes:
-    """Return the request body, or raise RequestEntityTooLarge as soon as it passes `limit` bytes."""
-    # Quart fixes a body's limit when the request is made (from MAX_CONTENT_LENGTH, app-wide),
-    # so setting request.max_content_length in the view does not reach it: count here instead.
-    if (request.content_length or 0) > limit:
-        raise RequestEntityTooLarge()
-    chunks, size = [], 0
-    async for chunk in request.body:
-        size += len(chunk)
-        if size > limit:
-            raise RequestEntityTooLarge()
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @bp.post("/api/points")

@@ -54,6 +54,15 @@ class Store(Protocol):
 
 def store_from_url(url: str) -> Store:
     """Return the store a URL names: "sqlite:///abs/path", "sqlite:relative/path", a plain path or ":memory:"."""
+    path = sqlite_path(url)
+    # Imported here: the backend imports StorageError from this module.
+    from live.store.sqlite import SQLiteStore
+
+    return SQLiteStore(path)
+
+
+def sqlite_path(url: str) -> str:
+    """Return the SQLite file a storage URL names; raise ValueError for any other URL."""
     match = SCHEME.match(url)
     scheme = match.group(1).lower() if match else ""
     if scheme in ("postgresql", "postgres"):
@@ -71,7 +80,4 @@ def store_from_url(url: str) -> Store:
         path = url
     if not path:
         raise ValueError(f"storage URL {url!r} names no file")
-    # Imported here: the backend imports StorageError from this module.
-    from live.store.sqlite import SQLiteStore
-
-    return SQLiteStore(path)
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -67,3 +68,16 @@ async def test_oversized_body_is_413(settings: dict[str, Any]) -> None:
         response = await test_app.test_client().post("/api/points", data=b"[" + b" " * 4096 + b"]")
     assert response.status_code == 413
     assert "2048-byte limit" in (await response.get_json())["error"]
+
+
+async def test_a_sqlite_url_names_the_file_and_its_leader_lock(tmp_path: Any) -> None:
+    """DATABASE=sqlite:///abs/path stores there, and the leader lock sits beside that file."""
+    path = tmp_path / "points.sqlite3"
+    dash_app = create_app({"DATABASE": f"sqlite:///{path}", "FEED": False})
+    async with dash_app.server.test_app() as test_app:
+        response = await test_app.test_client().post("/api/points", json={"series": "a", "value": 1})
+        assert response.status_code == 200
+        assert path.exists()
+        async with asyncio.timeout(5):  # the lock is taken by the retention task as it starts
+            while not (tmp_path / "points.sqlite3.leader").exists():
+                await asyncio.sleep(0.01)

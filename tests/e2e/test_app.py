@@ -58,6 +58,9 @@ def test_default_database_path_works_on_a_fresh_checkout(tmp_path: Path) -> None
         ({"ANIMATION_EASING": "wobbly"}, "PULSEBOARD_ANIMATION_EASING"),
         ({"FEED": "maybe"}, "PULSEBOARD_FEED"),
         ({"NOT_A_SETTING": 1}, "NOT_A_SETTING"),
+        ({"DATABASE": "postgresql://db/points"}, "PULSEBOARD_DATABASE"),
+        ({"DATABASE": "mysql:points"}, "PULSEBOARD_DATABASE"),
+        ({"DATABASE": "sqlite://host/points"}, "PULSEBOARD_DATABASE"),
     ],
 )
 def test_bad_settings_fail_at_start_naming_the_key(overrides: dict[str, object], key: str) -> None:
