@@ -14,7 +14,7 @@ import live
 from live import access
 from live.gc_tuning import tune_collector
 from live.layout import layout
-from routes import health, ingest, metrics, stream
+from routes import health, influx, ingest, metrics, otlp, prometheus, stream
 
 WORKER_HEADER = "X-Pulseboard-Worker"
 
@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Dash:
     dash_app.backend.websocket_capability = False
     # Pulseboard's own routes move with Dash's, so a prefix applies to both.
     prefix = dash_app.config.routes_pathname_prefix.rstrip("/")
-    for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp):
+    for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp, otlp.bp, prometheus.bp, influx.bp):
         server.register_blueprint(blueprint, url_prefix=prefix)
     dash_app.layout = layout(pulse.config, dash_app.get_relative_path("/api/stream"))
     callbacks.init_app(dash_app)

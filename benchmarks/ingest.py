@@ -1,9 +1,11 @@
-"""Ingest throughput: points/s through POST /api/points against raw sqlite3 executemany of the same rows."""
+"""Ingest throughput: points/s through POST /api/points against raw sqlite3 executemany of the same rows,
+and through POST /api/v2/write with the same batches as Influx line protocol, against the JSON path."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import sqlite3
 import statistics
 import time
@@ -28,10 +30,16 @@ class IngestResult:
     http_points_s: float
     raw_points_s: float
     points: int
+    lines_points_s: float = math.nan  # the same batches as line protocol, in the same run
 
     @property
     def ratio(self) -> float:
         return self.http_points_s / self.raw_points_s
+
+    @property
+    def lines_ratio(self) -> float:
+        """Line protocol's points/s as a share of JSON's."""
+        return self.lines_points_s / self.http_points_s
 
 
 def batch_rows(batch: int, now: float) -> list[tuple[str, float, float]]:
@@ -64,19 +72,19 @@ def raw_executemany(path: Path, batches: list[list[tuple[str, float, float]]]) -
         return sum(map(len, batches)) / (time.perf_counter() - started)
 
 
-async def ingest(tmp: Path, batches: int, senders: int = 4) -> IngestResult:
-    """POST `batches` 5,000-point batches with a few concurrent senders; compare with raw inserts of the same rows."""
-    now = time.time()
-    rows = [batch_rows(b, now) for b in range(batches)]
-    bodies = [
-        json.dumps({"points": [{"series": s, "ts": ts, "value": v} for s, ts, v in batch]}).encode() for batch in rows
-    ]
+def line_body(rows: list[tuple[str, float, float]]) -> bytes:
+    """Return a batch as line protocol: one line a point, the series as a measurement, ns timestamps."""
+    return "".join(f"{s} value={v!r} {round(ts * 1e9)}\n" for s, ts, v in rows).encode()
+
+
+async def post_all(tmp: Path, path: str, bodies: list[bytes], headers: dict[str, str], senders: int) -> float:
+    """POST the bodies (the first a warm-up) to a fresh server with a few concurrent senders; return points/s."""
     server = start(PULSEBOARD, tmp)
     try:
         async with httpx.AsyncClient(timeout=120) as client:
-            url = server.url + "/api/points"
-            headers = {"Content-Type": "application/json"}
-            await client.post(url, content=bodies[0], headers=headers)  # warm up: series created, code paths hot
+            url = server.url + path
+            first = await client.post(url, content=bodies[0], headers=headers)  # series created, code paths hot
+            first.raise_for_status()
             queue = list(range(1, len(bodies)))
 
             async def sender() -> None:
@@ -87,9 +95,22 @@ async def ingest(tmp: Path, batches: int, senders: int = 4) -> IngestResult:
 
             started = time.perf_counter()
             await asyncio.gather(*(sender() for _ in range(senders)))
-            http = (len(bodies) - 1) * BATCH / (time.perf_counter() - started)
+            return (len(bodies) - 1) * BATCH / (time.perf_counter() - started)
     finally:
         server.stop()
+
+
+async def ingest(tmp: Path, batches: int, senders: int = 4) -> IngestResult:
+    """POST `batches` 5,000-point batches as JSON, then as line protocol; compare with raw inserts of the same rows."""
+    now = time.time()
+    rows = [batch_rows(b, now) for b in range(batches)]
+    bodies = [
+        json.dumps({"points": [{"series": s, "ts": ts, "value": v} for s, ts, v in batch]}).encode() for batch in rows
+    ]
+    http = await post_all(tmp, "/api/points", bodies, {"Content-Type": "application/json"}, senders)
+    # The same rows, each pass on a fresh database of its own (load.start seeds one per server).
+    lines = [line_body(batch) for batch in rows]
+    lines_http = await post_all(tmp, "/api/v2/write", lines, {"Content-Type": "text/plain; charset=utf-8"}, senders)
     # The median of three: one pass is about a second, and its fsyncs vary run to run (136k to 243k points/s).
     raw = statistics.median(raw_executemany(tmp / f"raw{i}.sqlite3", rows[1:]) for i in range(3))
-    return IngestResult(http, raw, (len(bodies) - 1) * BATCH)
+    return IngestResult(http, raw, (len(bodies) - 1) * BATCH, lines_http)

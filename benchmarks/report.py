@@ -130,7 +130,16 @@ def _ingest_rows(result: Any) -> list[Row]:
             {"pulseboard": f"{fmt(result.http_points_s, 0)} points/s ({fmt(result.ratio * 100, 0)}% of raw)"},
             "≥40% of raw",
             verdict(result.ratio >= 0.40),
-        )
+        ),
+        Row(
+            "Ingest, line protocol: the same batches to /api/v2/write, in the same run (issue 16)",
+            {
+                "pulseboard": f"{fmt(result.lines_points_s, 0)} points/s "
+                f"({fmt(result.lines_ratio * 100, 0)}% of JSON's {fmt(result.http_points_s, 0)})"
+            },
+            "≥60% of the JSON path",
+            verdict(result.lines_ratio >= 0.60),
+        ),
     ]
 
 
@@ -263,7 +272,8 @@ def settings(options: Any) -> str:
         f"{o.fanout_warmup:g} s of warm-up frames, then {o.fanout_seconds:g} frames measured "
         f"(goes on past a miss, stops once p99 passes 1 s or a stream is lost); the worker pinned to one core, "
         f"clients and producer to the other{'s' if len(CORES) > 2 else ''}.\n"
-        f"- Ingest: {o.ingest_batches} batches of 5,000 points (the first a warm-up), 4 concurrent senders.\n"
+        f"- Ingest: {o.ingest_batches} batches of 5,000 points (the first a warm-up), 4 concurrent senders; "
+        "as JSON, then the same rows as line protocol (one line a point, ns timestamps), each on a fresh database.\n"
         f"- Latency: Pulseboard {o.minutes:g} min, each baseline {o.baseline_minutes:g} min, 10 points/s.\n"
         f"- Browser cost: Pulseboard {o.soak_minutes:g} min, each baseline {o.baseline_soak_minutes:g} min, "
         f"after {o.warmup:g} s warm-up."

@@ -146,7 +146,7 @@ async def _full(options: Options, tmp: Path, browser: Browser, results: dict[str
         log("fan-out capacity: pulseboard")
         results["fanout"] = await _fanout(options, tmp)
     if "ingest" in options.only:
-        log("ingest throughput: pulseboard")
+        log("ingest throughput: pulseboard, JSON then line protocol")
         results["ingest"] = await ingest.ingest(tmp, options.ingest_batches)
     if "latency" in options.only:
         for target in LATENCY_TARGETS:

@@ -2,7 +2,9 @@
 
 Rules are marked on the views themselves, so a new route cannot silently fall in or out:
 - `@ingest_token`: PULSEBOARD_INGEST_TOKEN, when set, is required as `Authorization: Bearer
-  <token>`; no header is 401, any other value 403, and the answer never says which part was wrong.
+  <token>` (or `Token <token>`, as InfluxDB clients and Telegraf send it); no header is 401, any
+  other value 403, and the answer never says which part was wrong. `@ingest_token_as(answer)` is
+  the same rule answering in a protocol's own error shape.
 - `@public`: no login (health checks for load balancers).
 - Everything else, once `init_app` has put the app behind PULSEBOARD_USERS ("alice:<werkzeug
   hash>,..."): HTTP basic auth. Ingest keeps its token rule instead.
@@ -43,7 +45,19 @@ def public(view: View) -> View:
 
 def ingest_token(view: View) -> View:
     """Require the ingest token (when one is set) on a view, instead of a login."""
+    return _token_checked(view, _refuse_as_json)
 
+
+def ingest_token_as(answer: Callable[[int, str], Any]) -> Callable[[View], View]:
+    """Return @ingest_token answering a refusal with `answer(status, message)`: a protocol's own error shape."""
+    return lambda view: _token_checked(view, answer)
+
+
+def _refuse_as_json(status: int, message: str) -> Any:
+    return jsonify(error=message), status
+
+
+def _token_checked(view: View, answer: Callable[[int, str], Any]) -> View:
     @wraps(view)
     async def checked(*args: Any, **kwargs: Any) -> Any:
         token = current_app.config.get("PULSEBOARD_INGEST_TOKEN", "")
@@ -51,7 +65,7 @@ def ingest_token(view: View) -> View:
             try:
                 check_token(token, request.headers.get("Authorization"))
             except Denied as denied:
-                return jsonify(error="a valid ingest token is required (Authorization: Bearer ...)"), denied.status
+                return answer(denied.status, "a valid ingest token is required (Authorization: Bearer ...)")
         return await view(*args, **kwargs)
 
     setattr(checked, RULE, "token")
@@ -84,15 +98,17 @@ def parse_users(text: str) -> dict[str, str]:
 
 
 def check_token(expected: str, header: str | None) -> None:
-    """Raise Denied unless the Authorization header carries the expected bearer token."""
+    """Raise Denied unless the Authorization header carries the expected token, as Bearer or Token."""
     if not header:
         raise Denied(401)
     scheme, _, given = header.partition(" ")
     # Compare digests of the whole header in constant time: neither the scheme, nor the token,
-    # nor its length (compare_digest leaks lengths) shows in the timing.
-    wanted = hashlib.sha256(f"bearer {expected}".encode()).digest()
+    # nor its length (compare_digest leaks lengths) shows in the timing. Both schemes are always
+    # compared, with `|`, not `or`, so which one matched does not show either.
     got = hashlib.sha256(f"{scheme.lower()} {given.strip()}".encode("utf-8", "surrogateescape")).digest()
-    if not hmac.compare_digest(got, wanted):
+    bearer = hashlib.sha256(f"bearer {expected}".encode()).digest()
+    token = hashlib.sha256(f"token {expected}".encode()).digest()
+    if not hmac.compare_digest(got, bearer) | hmac.compare_digest(got, token):
         raise Denied(403)
 
 

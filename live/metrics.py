@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-POINTS_INGESTED = Counter("pulseboard_points_ingested", "Points stored, by every entry path.")
-INGEST_ERRORS = Counter("pulseboard_ingest_errors", "Ingest requests refused or failed, by kind.", ["kind"])
+PROTOCOLS = ("json", "influx", "otlp", "prometheus")
+POINTS_INGESTED = Counter("pulseboard_points_ingested", "Points stored, by protocol.", ["protocol"])
+INGEST_ERRORS = Counter(
+    "pulseboard_ingest_errors",
+    "Ingest requests refused or failed (OTLP: or partly refused), by protocol and kind.",
+    ["protocol", "kind"],
+)
+for _protocol in PROTOCOLS:  # every protocol shows from the start, at 0
+    POINTS_INGESTED.labels(_protocol)
 FRAMES_SENT = Counter("pulseboard_frames_sent", "Frames handed to streams, and catch-up and reset events written.")
 OPEN_STREAMS = Gauge("pulseboard_open_streams", "Event streams open now.", multiprocess_mode="livesum")
 STREAM_LAG = Histogram(

@@ -14,13 +14,13 @@ from live.feed import run_feed
 from live.framer import Framer
 from live.hubs import Hub
 from live.leader import LeaderLock
-from live.model import Commit, Point
+from live.model import Commit, InvalidInput, Point
 from live.open_streams import OpenStreams
 from live.retention import keep_retention
 from live.screens import Screens
 from live.store import Store
 from live.supervisor import Supervisor
-from live.validation import validate_points
+from live.validation import validate_groups, validate_points
 
 EXTENSION = "pulseboard"
 # How often a worker that does not lead checks whether the leader has gone.
@@ -50,6 +50,20 @@ class Live:
         limit = self.config["MAX_BATCH_POINTS"]
         points = validate_points(items, now=now, oldest=oldest, newest=newest, max_points=limit)
         return await self.store_points(points)
+
+    async def ingest_each(
+        self, groups: Sequence[Sequence[Mapping[str, Any]]]
+    ) -> tuple[Commit | None, dict[int, InvalidInput]]:
+        """Store every group that is valid whole in one transaction; return the commit and why the others were refused.
+
+        For protocols that may acknowledge part of a request (OTLP's partial success): what is
+        acknowledged is stored whole. Commit is None when nothing was stored.
+        """
+        now = time.time()
+        oldest, newest = self.accepted_range(now)
+        limit = self.config["MAX_BATCH_POINTS"]
+        points, refused = validate_groups(groups, now=now, oldest=oldest, newest=newest, max_points=limit)
+        return (await self.store_points(points) if points else None), refused
 
     async def push(
         self, series: str, value: object, *, ts: object = None, labels: Mapping[str, str] | None = None

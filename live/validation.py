@@ -220,3 +220,32 @@ def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: 
             tuple.__new__(Point, (series, ts, value, "" if labels is None else _labels(labels, row, label_sets)))
         )
     return points
+
+
+def validate_groups(
+    groups: Sequence[Sequence[Any]], *, now: float, oldest: float, newest: float, max_points: int
+) -> tuple[list[Point], dict[int, InvalidInput]]:
+    """Return the points of every valid group, and why each other group was refused, by its index.
+
+    For protocols that may acknowledge part of a request (OTLP's partial success): a group (one
+    OTLP data point, which may stand for several points) is valid whole or refused whole. Too many
+    points in all is still an InvalidInput for the whole request.
+    """
+    flat = [item for group in groups for item in group]
+    if len(flat) > max_points:
+        raise InvalidInput(f"batch has {len(flat)} points; at most {max_points} per request", field="points")
+    if not flat:
+        return [], {}
+    try:  # the common case, all valid, in one pass
+        return validate_points(flat, now=now, oldest=oldest, newest=newest, max_points=max_points), {}
+    except InvalidInput:
+        pass
+    points: list[Point] = []
+    refused: dict[int, InvalidInput] = {}
+    for index, group in enumerate(groups):
+        if group:
+            try:
+                points += validate_points(group, now=now, oldest=oldest, newest=newest, max_points=max_points)
+            except InvalidInput as error:
+                refused[index] = error
+    return points, refused

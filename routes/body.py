@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
+
 from quart import request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+from live.model import InvalidInput
 
 
 async def read_body(limit: int) -> bytes:
@@ -19,3 +23,36 @@ async def read_body(limit: int) -> bytes:
             raise RequestEntityTooLarge()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_decoded_body(limit: int) -> bytes:
+    """Return the request body, gunzipped if its Content-Encoding says gzip; `limit` applies to both sizes.
+
+    Raises RequestEntityTooLarge past the limit, InvalidInput (400) for a broken gzip stream and
+    UnsupportedMediaType for another encoding.
+    """
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "identity", ""):
+        raise UnsupportedMediaType(f"Content-Encoding {encoding[:40]!r} is not supported; send gzip or none")
+    body = await read_body(limit)
+    return gunzip(body, limit) if encoding in ("gzip", "x-gzip") else body
+
+
+def gunzip(body: bytes, limit: int) -> bytes:
+    """Return a gzip body decompressed, never holding more than `limit` bytes of it (a small bomb stays small)."""
+    out, size = [], 0
+    while True:  # one gzip member after another, as gzip itself reads concatenated files
+        stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            chunk = stream.decompress(body, limit - size + 1)
+        except zlib.error as error:
+            raise InvalidInput(f"body is not valid gzip: {error}", status=400) from None
+        size += len(chunk)
+        if size > limit or stream.unconsumed_tail:
+            raise RequestEntityTooLarge()
+        if not stream.eof:
+            raise InvalidInput("body is not valid gzip: it ends before the stream does", status=400)
+        out.append(chunk)
+        body = stream.unused_data
+        if not body:
+            return b"".join(out)

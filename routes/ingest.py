@@ -18,7 +18,7 @@ bp = Blueprint("ingest", __name__)
 @bp.errorhandler(InvalidInput)
 async def reject_input(error: InvalidInput) -> tuple[Response, int]:
     """Answer bad input with a JSON body naming the row and field."""
-    metrics.INGEST_ERRORS.labels("invalid").inc()
+    metrics.INGEST_ERRORS.labels("json", "invalid").inc()
     return jsonify(error.to_dict()), error.status
 
 
@@ -34,14 +34,14 @@ async def reject_http(error: HTTPException) -> tuple[Response, int]:
 @bp.errorhandler(StorageError)
 async def storage_unavailable(error: StorageError) -> tuple[Response, int, dict[str, str]]:
     """Answer a storage failure (locked too long, disk full) with 503: nothing was stored; retry."""
-    metrics.INGEST_ERRORS.labels("storage").inc()
+    metrics.INGEST_ERRORS.labels("json", "storage").inc()
     return jsonify(error=f"storage unavailable, nothing was stored: {error}"), 503, {"Retry-After": "1"}
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
     """Answer an oversized body with 413 and the limit."""
-    metrics.INGEST_ERRORS.labels("too_large").inc()
+    metrics.INGEST_ERRORS.labels("json", "too_large").inc()
     limit = get_live().config["MAX_BODY_BYTES"]
     return jsonify(error=f"body is larger than the {limit}-byte limit; send smaller batches"), 413
 
@@ -54,5 +54,5 @@ async def ingest_points() -> tuple[Response, int]:
     body = await read_body(live.config["MAX_BODY_BYTES"])
     commit = await live.ingest(json_items(parse_json(body)))
     stored = commit.last - commit.first + 1
-    metrics.POINTS_INGESTED.inc(stored)
+    metrics.POINTS_INGESTED.labels("json").inc(stored)
     return jsonify(stored=stored, first_id=commit.first, last_id=commit.last), 200

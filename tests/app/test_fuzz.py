@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from app import create_app
 from live.store import StorageError
+from tests.support.app_target import AppTarget, app_target
 from tests.support.servers import CHROMIUM, CHROMIUM_ARGS, GRAPHS_JS, LiveServer, live_server, wait_for
 
 MAX_BODY = 64 * 1024
@@ -157,40 +156,17 @@ raw_bodies = st.one_of(
 )
 
 
-@dataclass
-class Target:
-    """Quart's test client on a running app, driven from a plain event loop so hypothesis can call it."""
-
-    loop: asyncio.AbstractEventLoop
-    client: Any
-    db: sqlite3.Connection
-
-    def post(self, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        async def send() -> tuple[int, bytes]:
-            response = await self.client.post("/api/points", data=body, headers=headers or {})
-            return response.status_code, await response.get_data()
-
-        return self.loop.run_until_complete(send())
-
-    def last_id(self) -> int:
-        rows = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'points'").fetchall()
-        return rows[0][0] if rows else 0
-
-
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    database = str(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3")
-    loop = asyncio.new_event_loop()
-    server = create_app({**CONFIG, "DATABASE": database}).server
-    context = server.test_app()
-    test_app = loop.run_until_complete(context.__aenter__())
-    db = sqlite3.connect(database, isolation_level=None)  # autocommit: each read sees the newest commit
-    try:
-        yield Target(loop, test_app.test_client(), db)
-    finally:
-        db.close()
-        loop.run_until_complete(context.__aexit__(None, None, None))
-        loop.close()
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppTarget]:
+    """The app on its own database, for hypothesis (which cannot await) to post to."""
+    with app_target(tmp_path_factory.mktemp("fuzz"), CONFIG) as running:
+        yield running
+
+
+def post(target: AppTarget, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """POST a body to /api/points; return the status and the answer's body."""
+    status, _, answer = target.post("/api/points", body, headers)
+    return status, answer
 
 
 def check(status: int, body: bytes, before: int, after: int) -> None:
@@ -209,21 +185,21 @@ def check(status: int, body: bytes, before: int, after: int) -> None:
 
 @settings(max_examples=STRUCTURED // PER_EXAMPLE, **FUZZ)
 @given(bodies=st.lists(st.builds(encode, batches, st.integers(0, 5)), min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
-def test_structured_batches(target: Target, bodies: list[bytes]) -> None:
+def test_structured_batches(target: AppTarget, bodies: list[bytes]) -> None:
     """JSON-shaped batches with wrong types, odd names, odd numbers and extra fields."""
     for body in bodies:
         before = target.last_id()
-        status, answer = target.post(body, {"Content-Type": "application/json"})
+        status, answer = post(target, body, {"Content-Type": "application/json"})
         check(status, answer, before, target.last_id())
 
 
 @settings(max_examples=RAW // PER_EXAMPLE, **FUZZ)
 @given(bodies=st.lists(raw_bodies, min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
-def test_raw_bodies(target: Target, bodies: list[bytes]) -> None:
+def test_raw_bodies(target: AppTarget, bodies: list[bytes]) -> None:
     """Bytes that are not JSON, not UTF-8, truncated, or nested past the parser's limit."""
     for body in bodies:
         before = target.last_id()
-        status, answer = target.post(body)
+        status, answer = post(target, body)
         check(status, answer, before, target.last_id())
 
 
@@ -232,12 +208,12 @@ def test_raw_bodies(target: Target, bodies: list[bytes]) -> None:
     size=st.one_of(st.integers(0, 2 * MAX_BODY), st.just(MAX_BODY + 1)),
     content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded", "", "a/b"]),
 )
-def test_sizes_and_content_types(target: Target, size: int, content_type: str) -> None:
+def test_sizes_and_content_types(target: AppTarget, size: int, content_type: str) -> None:
     """Bodies around the size limit, with any content type: over the limit is 413, whatever the body."""
     point = json.dumps({"series": "size", "value": 1.0}).encode()
     body = point + b" " * max(0, size - len(point))
     before = target.last_id()
-    status, answer = target.post(body, {"Content-Type": content_type} if content_type else {})
+    status, answer = post(target, body, {"Content-Type": content_type} if content_type else {})
     check(status, answer, before, target.last_id())
     assert (status == 413) == (len(body) > MAX_BODY)
 
@@ -289,7 +265,7 @@ def test_named_errors() -> None:
         loop.close()
 
 
-def test_storage_failure_is_a_503_not_dashs_500(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_storage_failure_is_a_503_not_dashs_500(target: AppTarget, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database that fails (locked too long, disk full) is a JSON 503 that says nothing was stored."""
 
     async def fail(points: list) -> None:
@@ -297,7 +273,7 @@ def test_storage_failure_is_a_503_not_dashs_500(target: Target, monkeypatch: pyt
 
     live = target.client.app.extensions["pulseboard"]
     monkeypatch.setattr(live.store, "insert", fail)
-    status, body = target.post(json.dumps({"series": "cpu", "value": 1.0}).encode())
+    status, body = post(target, json.dumps({"series": "cpu", "value": 1.0}).encode())
     assert status == 503 and "nothing was stored" in json.loads(body)["error"]
 
 

@@ -108,10 +108,18 @@ def test_warns_when_open_beyond_loopback_without_a_token(tmp_path: Path) -> None
 
 
 def test_token_check_is_exact() -> None:
-    """Only `Bearer <token>` passes (any case of 'Bearer'); missing is 401, anything else 403."""
+    """Only `Bearer <token>` or `Token <token>` passes (any case of the scheme); missing is 401, anything else 403."""
     check_token("t", "Bearer t")
     check_token("t", "bearer t")
-    for header, status in ((None, 401), ("", 401), ("Bearer", 403), ("Bearer tt", 403), ("Token t", 403)):
+    check_token("t", "Token t")  # InfluxDB clients and Telegraf (issue 16)
+    for header, status in (
+        (None, 401),
+        ("", 401),
+        ("Bearer", 403),
+        ("Bearer tt", 403),
+        ("Token tt", 403),
+        ("Basic t", 403),
+    ):
         with pytest.raises(Exception) as denied:
             check_token("t", header)
         assert denied.value.status == status

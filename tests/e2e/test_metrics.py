@@ -38,7 +38,9 @@ async def test_metrics_count_ingest_errors_frames_and_streams(server: LiveServer
             assert answer.headers["content-type"].startswith("text/plain")
             return answer.text
 
-        assert sample(await scrape(), "pulseboard_points_ingested_total") == 0
+        scraped = await scrape()
+        for protocol in ("json", "influx", "otlp", "prometheus"):  # each shows from the start
+            assert f'pulseboard_points_ingested_total{{protocol="{protocol}"}} 0.0' in scraped
         reader = await StreamReader(client, "/api/stream").open()
         try:
             assert sample(await scrape(), "pulseboard_open_streams") == 1
@@ -52,8 +54,8 @@ async def test_metrics_count_ingest_errors_frames_and_streams(server: LiveServer
         finally:
             await reader.close()
 
-        assert sample(text, "pulseboard_points_ingested_total") == 3
-        assert sample(text, 'pulseboard_ingest_errors_total{kind="invalid"}') == 2
+        assert sample(text, 'pulseboard_points_ingested_total{protocol="json"}') == 3
+        assert sample(text, 'pulseboard_ingest_errors_total{kind="invalid",protocol="json"}') == 2
         assert sample(text, "pulseboard_frames_sent_total") >= 2  # the reset, then the frame
         assert sample(text, "pulseboard_stream_lag_seconds_count") >= 1
         # The server notices the reader has gone when it next writes: a heartbeat at the latest.
@@ -85,4 +87,4 @@ def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
         stored = server.query("SELECT COUNT(*) FROM points")[0][0]
         for _ in range(4):  # whichever worker answers, the figure is the whole
             scraped = httpx.get(f"{server.url}/metrics", headers={"Connection": "close"}).text
-            assert sample(scraped, "pulseboard_points_ingested_total") == stored
+            assert sample(scraped, 'pulseboard_points_ingested_total{protocol="json"}') == stored

@@ -165,7 +165,7 @@ async def test_every_client_sees_every_point_once_across_a_redis_restart(cluster
         ids = [int(event.id) for event in reader.events]
         assert ids == sorted(set(ids)), f"event ids not strictly increasing on worker {reader.worker}"
     # Every worker's figures, added up, whichever worker answered the scrape.
-    assert metric(scraped, "pulseboard_points_ingested_total") == 120
+    assert metric(scraped, 'pulseboard_points_ingested_total{protocol="json"}') == 120
     assert metric(scraped, "pulseboard_open_streams") == len(readers)
     assert "database is locked" not in cluster.app.log.read_text()
     cluster.readiness()  # and every worker is subscribed again
