@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,9 +167,14 @@ def test_the_ingest_token_applies(tmp_path: Path) -> None:
 
 
 # --- fuzz through the app: never a 5xx, and exactly the acknowledged points stored --------------------------
-values = st.one_of(st.floats(), st.integers(-(2**63), 2**63 - 1)).map(
-    lambda v: v if isinstance(v, int) or v == v and abs(v) != float("inf") else str(v).replace("inf", "Infinity")
-)
+def json_number(value: float | int) -> float | int | str:
+    """Return a value as the protobuf JSON mapping spells it: NaN and the infinities as strings."""
+    if isinstance(value, int) or math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+values = st.one_of(st.floats(), st.integers(-(2**63), 2**63 - 1)).map(json_number)
 times = st.sampled_from(["0", "1", "now", "18446744073709551615"])
 points = st.builds(
     lambda v, t, kind: {**({"asDouble": v} if kind else {"asInt": str(int(v))} if isinstance(v, int) else {}),
