@@ -23,6 +23,16 @@
 
     var PATCH_KEY = "__dash_patch_update";
     var BIGGEST = Number.MAX_VALUE;   // sys.float_info.max
+    var BACKOFF_FIRST_MS = 1000;
+    var BACKOFF_MAX_MS = 30000;
+
+    function backoffDelay(failures, random) {
+        // Milliseconds to wait before rebuilding a stream that failed `failures` times in a row
+        // (0 for the first), given random in [0, 1): between half and all of a ceiling that
+        // doubles from 1 s to 30 s. The jitter spreads screens that a restart cut at once.
+        var ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, Math.min(failures, 30)));
+        return ceiling / 2 + random * ceiling / 2;
+    }
 
     function operation(name, location, value) {
         return {operation: name, location: location, params: value === undefined ? {} : {value: value}};
@@ -274,6 +284,7 @@
 
     return {
         PATCH_KEY: PATCH_KEY,
+        backoffDelay: backoffDelay,
         operation: operation,
         operations: operations,
         merge: merge,

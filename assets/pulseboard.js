@@ -150,6 +150,8 @@
             resets: 0,
             connects: 0,          // EventSources built
             opens: 0,             // streams opened, the browser's own reconnects included
+            failures: 0,          // EventSources closed in a row since a stream last opened
+            downSince: null,      // when the first of those closed
             panels: new Map(),    // series name -> {id, name, keys: [series key per trace index]}
             traces: new Map(),    // series key -> {panel, index, extents: [xr, yr]}
             // panel id -> its next patch: traces to append (keys, traces with their points), each
@@ -370,6 +372,11 @@
             place(added);
         }
 
+        function clock(date) {
+            var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+            return pad(date.getHours()) + ":" + pad(date.getMinutes());
+        }
+
         function streamUrl() {
             var query = "db=" + encodeURIComponent(page.db);
             if (page.lastId !== null && page.lastId !== "") {
@@ -384,16 +391,26 @@
             page.connects += 1;
             source.addEventListener("frame", onFrame);
             source.addEventListener("reset", onReset);
-            source.onopen = function () { page.opens += 1; setStatus("live"); };
+            source.onopen = function () {
+                page.opens += 1;
+                page.failures = 0;
+                page.downSince = null;
+                setStatus("live");
+            };
             source.onerror = function () {
-                setStatus("reconnecting");
-                if (source.readyState === root.EventSource.CLOSED) {
-                    // The browser gives up for good after a non-200 answer (a proxy's 502
-                    // during a deploy): build a new EventSource, resuming from the last id.
-                    source.close();
-                    var delay = 500 + Math.random() * 1500;
-                    setTimeout(function () { if (page.source === source) { open(); } }, delay);
+                if (source.readyState !== root.EventSource.CLOSED) {
+                    setStatus("reconnecting");  // the browser retries by itself, at the server's retry:
+                    return;
                 }
+                // The browser gives up for good after a non-200 answer (a proxy's 502 during a
+                // deploy, a 401 after a password change): build a new EventSource, resuming from
+                // the last id, after a backoff: each attempt may cost the server a password hash.
+                source.close();
+                page.downSince = page.downSince || new Date();
+                setStatus("server unreachable since " + clock(page.downSince));
+                var delay = U.backoffDelay(page.failures, Math.random());
+                page.failures += 1;
+                setTimeout(function () { if (page.source === source) { open(); } }, delay);
             };
         }
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, jsonify
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from quart import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from live import get_live, metrics
 from live.access import ingest_token
@@ -13,6 +13,7 @@ from live.store import StorageError
 from routes.body import read_body
 
 bp = Blueprint("ingest", __name__)
+JSON = "application/json"
 
 
 @bp.errorhandler(InvalidInput)
@@ -50,6 +51,12 @@ async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
 @ingest_token
 async def ingest_points() -> tuple[Response, int]:
     """Validate a batch, store all of it in one transaction, and say what was stored."""
+    # A web page can send text/plain or a form to any site without asking first; application/json
+    # it must ask for (a CORS preflight, which is never granted), so no page can write points.
+    if request.mimetype != JSON:
+        metrics.INGEST_ERRORS.labels("json", "content_type").inc()
+        got = request.headers.get("Content-Type", "none")[:80]
+        raise UnsupportedMediaType(f"Content-Type must be {JSON}, got {got!r}")
     live = get_live()
     body = await read_body(live.config["MAX_BODY_BYTES"])
     commit = await live.ingest(json_items(parse_json(body)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from quart import Blueprint, Response, abort, make_response, request
 
 from live import get_live
@@ -14,12 +16,16 @@ HEADERS = {
     # nginx would otherwise hold frames back in its buffer (buffering is on by default).
     "X-Accel-Buffering": "no",
 }
+# ASCII digits only: str.isdigit() takes "²" and int() refuses 4,301 digits, and both were a 500
+# (issue 13, finding 8). 19 digits hold any rowid SQLite makes.
+CURSOR = re.compile(r"[0-9]{1,19}")
 
 
 def _cursor(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
+    """Return the event id a screen resumes after, or None (a reset) for anything but a plain id."""
+    if value is None or not CURSOR.fullmatch(value):
         return None
-    return int(value.strip())
+    return int(value)
 
 
 @bp.get("/api/stream")

@@ -106,16 +106,25 @@ class Writer:
         """Run a BEGIN IMMEDIATE transaction: commit, or roll back on any exit."""
         async with self.lock:
             await self.db.execute("BEGIN IMMEDIATE")
-            committed = False
             try:
                 yield self.db
                 await self.db.execute("COMMIT")
-                committed = True
-            finally:
-                # SQLite may have rolled back already (an I/O error, a full disk): a second ROLLBACK
-                # would fail and hide the error that got us here.
-                if not committed and self.db.in_transaction:
-                    await self.db.execute("ROLLBACK")
+            except BaseException as error:
+                await self._roll_back(error)
+                raise
+
+    async def _roll_back(self, error: BaseException) -> None:
+        """Roll back after `error`, which stays the error raised: a failed ROLLBACK is only a note on it."""
+        # SQLite may have rolled back already (an I/O error, a full disk): a second ROLLBACK fails.
+        if not self.db.in_transaction:
+            return
+        try:
+            await self.db.execute("ROLLBACK")
+        except sqlite3.Error as rollback_error:
+            # Raised from here, it would replace the real cause: a full disk was reported as
+            # "cannot rollback - no transaction is active" (issue 13, finding 12).
+            log.warning("ROLLBACK after %r failed too: %s", error, rollback_error)
+            error.add_note(f"the ROLLBACK that followed failed too: {rollback_error}")
 
     async def _write_forever(self) -> None:
         while True:

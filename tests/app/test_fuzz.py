@@ -90,6 +90,8 @@ labels = st.one_of(
     json_values,
 )
 
+JSON = {"Content-Type": "application/json"}
+
 
 @st.composite
 def points(draw: st.DrawFn) -> Any:
@@ -164,8 +166,8 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppTarget]:
 
 
 def post(target: AppTarget, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    """POST a body to /api/points; return the status and the answer's body."""
-    status, _, answer = target.post("/api/points", body, headers)
+    """POST a body to /api/points (as JSON unless `headers` say otherwise); return the status and the answer's body."""
+    status, _, answer = target.post("/api/points", body, JSON if headers is None else headers)
     return status, answer
 
 
@@ -189,7 +191,7 @@ def test_structured_batches(target: AppTarget, bodies: list[bytes]) -> None:
     """JSON-shaped batches with wrong types, odd names, odd numbers and extra fields."""
     for body in bodies:
         before = target.last_id()
-        status, answer = post(target, body, {"Content-Type": "application/json"})
+        status, answer = post(target, body)
         check(status, answer, before, target.last_id())
 
 
@@ -209,11 +211,15 @@ def test_raw_bodies(target: AppTarget, bodies: list[bytes]) -> None:
     content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded", "", "a/b"]),
 )
 def test_sizes_and_content_types(target: AppTarget, size: int, content_type: str) -> None:
-    """Bodies around the size limit, with any content type: over the limit is 413, whatever the body."""
+    """Bodies around the size limit, with any content type: JSON over the limit is 413; any other type is 415."""
     point = json.dumps({"series": "size", "value": 1.0}).encode()
     body = point + b" " * max(0, size - len(point))
     before = target.last_id()
     status, answer = post(target, body, {"Content-Type": content_type} if content_type else {})
+    if content_type != "application/json":
+        assert status == 415 and "application/json" in json.loads(answer)["error"]
+        assert target.last_id() == before
+        return
     check(status, answer, before, target.last_id())
     assert (status == 413) == (len(body) > MAX_BODY)
 
@@ -231,7 +237,7 @@ def test_through_uvicorn(real: LiveServer, body: bytes, chunked: bool) -> None:
     """The same contract through real uvicorn, with bodies sent whole or chunked (no Content-Length)."""
     last = real.query("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'points'")[0][0]
     content = iter([body[: len(body) // 2], body[len(body) // 2 :]]) if chunked else body
-    response = httpx.post(f"{real.url}/api/points", content=content, timeout=10)
+    response = httpx.post(f"{real.url}/api/points", content=content, headers=JSON, timeout=10)
     after = real.query("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'points'")[0][0]
     check(response.status_code, response.content, last, after)
 
@@ -239,8 +245,8 @@ def test_through_uvicorn(real: LiveServer, body: bytes, chunked: bool) -> None:
 def test_oversized_bodies_through_uvicorn(real: LiveServer) -> None:
     """A body past the limit is 413 whether it declares its length or streams without one."""
     big = b"[" + b'{"series": "x", "value": 1},' * (MAX_BODY // 20) + b"]"
-    assert httpx.post(f"{real.url}/api/points", content=big, timeout=10).status_code == 413
-    streamed = httpx.post(f"{real.url}/api/points", content=iter([big[:1000], big[1000:]]), timeout=10)
+    assert httpx.post(f"{real.url}/api/points", content=big, headers=JSON, timeout=10).status_code == 413
+    streamed = httpx.post(f"{real.url}/api/points", content=iter([big[:1000], big[1000:]]), headers=JSON, timeout=10)
     assert streamed.status_code == 413 and "limit" in streamed.json()["error"]
 
 

@@ -11,6 +11,8 @@ from quart.typing import TestClientProtocol as Client
 
 from app import create_app
 
+JSON = {"Content-Type": "application/json"}
+
 
 async def stored_count(app: Dash) -> int:
     live = app.server.extensions["pulseboard"]
@@ -27,12 +29,63 @@ async def test_a_batch_is_stored_and_described(app: Dash, client: Client) -> Non
     assert await stored_count(app) == 2
 
 
-async def test_curl_default_content_type_is_accepted(client: Client) -> None:
-    """`curl -d '{...}'` sends form encoding; the body is JSON all the same."""
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",  # curl -d without -H, and an HTML form
+        "multipart/form-data; boundary=x",
+        "text/plain",  # what a page's fetch() may send to any site without a preflight
+        "application/vnd.api+json",
+        None,
+    ],
+)
+async def test_a_body_not_sent_as_json_is_415_and_not_stored(
+    app: Dash, client: Client, content_type: str | None
+) -> None:
+    """Only application/json, which no web page can send to another site unasked, is read (issue 13)."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = await client.post("/api/points", data='{"series": "a", "value": 1}', headers=headers)
+    assert response.status_code == 415
+    expected = f"Content-Type must be application/json, got {content_type or 'none'!r}"
+    assert await response.get_json() == {"error": expected}
+    assert await stored_count(app) == 0
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"])
+async def test_application_json_with_parameters_is_accepted(client: Client, content_type: str) -> None:
+    """The type's parameters and case do not matter."""
     response = await client.post(
-        "/api/points", data='{"series": "a", "value": 1}', headers={"Content-Type": "application/x-www-form-urlencoded"}
+        "/api/points", data='{"series": "a", "value": 1}', headers={"Content-Type": content_type}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("OPTIONS", "/api/points"),
+        ("POST", "/api/points"),
+        ("OPTIONS", "/api/v2/write"),
+        ("POST", "/api/v2/write"),
+        ("POST", "/v1/metrics"),
+        ("POST", "/api/prometheus"),
+        ("GET", "/api/stream"),
+        ("GET", "/readyz"),
+        ("GET", "/"),
+    ],
+)
+async def test_no_route_grants_another_site_access(client: Client, method: str, path: str) -> None:
+    """A request from another origin, a preflight included, gets no CORS grant from any route."""
+    headers = {
+        "Origin": "https://evil.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    if path == "/api/stream":  # an open stream would not end: ask for something it refuses
+        headers["Accept"] = "application/json"
+    response = await client.open(path, method=method, headers=headers, data=b"{}")
+    granted = [name for name in response.headers.keys() if name.lower().startswith("access-control-")]
+    assert not granted, response.headers
 
 
 @pytest.mark.parametrize(
@@ -55,7 +108,7 @@ async def test_bad_input_is_refused_whole(
     app: Dash, client: Client, body: bytes, status: int, expected: dict[str, Any]
 ) -> None:
     """A bad batch gets a JSON 4xx naming the problem, and none of it is stored."""
-    response = await client.post("/api/points", data=body)
+    response = await client.post("/api/points", data=body, headers=JSON)
     assert response.status_code == status
     assert await response.get_json() == expected
     assert await stored_count(app) == 0
@@ -65,7 +118,7 @@ async def test_oversized_body_is_413(settings: dict[str, Any]) -> None:
     """A body past the limit is refused before it is read whole."""
     dash_app = create_app({**settings, "MAX_BODY_BYTES": 2048})
     async with dash_app.server.test_app() as test_app:
-        response = await test_app.test_client().post("/api/points", data=b"[" + b" " * 4096 + b"]")
+        response = await test_app.test_client().post("/api/points", data=b"[" + b" " * 4096 + b"]", headers=JSON)
     assert response.status_code == 413
     assert "2048-byte limit" in (await response.get_json())["error"]
 

@@ -352,3 +352,25 @@ async def test_a_memory_store_works(tmp_path: Path) -> None:
         assert (await store.insert(points("a", 2))).last == 2
     finally:
         await store.close()
+
+
+async def test_a_full_disk_is_named_even_when_the_rollback_fails(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The error that ended the transaction is the one raised; a failing ROLLBACK is only a note on it (issue 13)."""
+    writer = store._writer
+    assert writer is not None
+    await writer.db.execute("PRAGMA max_page_count = 40")  # a file this small is a full disk to SQLite
+    execute = writer.db.execute
+
+    def rollback_fails(sql: str, *args: object) -> object:
+        if sql == "ROLLBACK":
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+        return execute(sql, *args)
+
+    monkeypatch.setattr(writer.db, "execute", rollback_fails)
+    with pytest.raises(StorageError, match="database or disk is full") as raised:
+        await store.insert(points("a", 20_000))
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+    assert "cannot rollback" in "".join(getattr(raised.value.__cause__, "__notes__", []))
+    assert "cannot rollback" in caplog.text

@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlencode
 
+import pytest
 from quart.typing import TestClientProtocol as Client
 
 from app import create_app
@@ -137,3 +139,35 @@ async def test_points_within_a_frame_interval_share_one_frame(settings: dict[str
             for value in range(1, 5):
                 await post(client, {"series": "a", "value": value})
             assert (await next_of(reader, "frame")).values("a") == [1, 2, 3, 4]
+
+
+NOT_CURSORS = {
+    "4301-digits": "9" * 4301,  # int() refuses it: was a 500
+    "superscript": "²",  # str.isdigit() takes it, int() does not: was a 500
+    "negative": "-1",
+    "leading-space": " 0",  # " 0" and "0 " were taken as 0: a replay of everything
+    "trailing-space": "0 ",
+    "plus": "+0",
+    "hex": "0x0",
+    "underscore": "0_0",
+    "empty": "",
+    "20-digits": "9" * 20,
+}
+
+
+@pytest.mark.parametrize("cursor", NOT_CURSORS.values(), ids=NOT_CURSORS.keys())
+@pytest.mark.parametrize("where", ["header", "query"])
+async def test_a_cursor_that_is_not_a_plain_id_gets_a_reset(client: Client, cursor: str, where: str) -> None:
+    """Anything but 1 to 19 ASCII digits is no cursor: the screen is rebuilt, never a 500."""
+    await framed(client, (await post(client, {"series": "a", "value": 1}))["last_id"])
+    headers, query = ({"Last-Event-ID": cursor}, "") if where == "header" else ({}, f"?{urlencode({'after': cursor})}")
+    async with stream(client, headers, query) as (connection, _, reader):
+        assert connection.status_code == 200
+        assert (await next_of(reader, "reset")).json()["traces"]["a"]["y"] == [1]
+
+
+async def test_the_largest_cursor_is_ahead_of_the_store_and_gets_a_reset(client: Client) -> None:
+    """19 digits past any id stored (and past SQLite's integers) is a cursor from elsewhere: a reset."""
+    await framed(client, (await post(client, {"series": "a", "value": 1}))["last_id"])
+    async with stream(client, {"Last-Event-ID": "9" * 19}) as (_, _, reader):
+        assert (await next_of(reader, "reset")).json()["traces"]["a"]["y"] == [1]

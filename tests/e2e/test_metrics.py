@@ -47,7 +47,9 @@ async def test_metrics_count_ingest_errors_frames_and_streams(server: LiveServer
             now = time.time()
             points = [{"series": "m", "ts": now, "value": v} for v in (1, 2, 3)]
             assert (await client.post("/api/points", json=points)).status_code == 200
-            assert (await client.post("/api/points", content=b"{not json")).status_code == 400
+            assert (
+                await client.post("/api/points", content=b"{not json", headers={"Content-Type": "application/json"})
+            ).status_code == 400
             assert (await client.post("/api/points", json=[{"series": "m", "ts": "x", "value": 1}])).status_code == 422
             await reader.wait_for(lambda r: r.values("m") == [1, 2, 3], what="the frame")
             text = await scrape()

@@ -214,15 +214,47 @@ test("a CLOSED EventSource is rebuilt, resuming after the last id", () => {
     p.source.send("frame", 11, {updates: {}});
     p.source.readyState = p.window.EventSource.CLOSED;
     p.source.onerror();
-    assert.equal(p.store.get("pb-status").children, "reconnecting");
+    assert.match(p.store.get("pb-status").children, /^server unreachable since \d\d:\d\d$/);
     p.advance(2000);
     assert.equal(p.sources.length, 2);
     assert.equal(p.page.connects, 2);
     assert.equal(p.source.url, "/prefix/api/stream?db=db1&after=11");
     p.source.readyState = 0;  // the browser retries by itself: nothing to build
     p.source.onerror();
+    assert.equal(p.store.get("pb-status").children, "reconnecting");
     p.advance(2000);
     assert.equal(p.sources.length, 2);
+});
+
+test("streams closed again and again are rebuilt after doubling waits up to 30 s, reset once one opens", () => {
+    // Issue 13: a 401/404/500/502 closes the EventSource; rebuilding it every second for ever
+    // costs a password hash per screen per second.
+    const p = connected();
+    const fail = () => {
+        p.source.readyState = p.window.EventSource.CLOSED;
+        p.source.onerror();
+    };
+    const waits = [];
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+        const built = p.sources.length;
+        fail();
+        let waited = 0;
+        while (p.sources.length === built) {
+            p.advance(100);
+            waited += 100;
+            assert.ok(waited <= 30000, "rebuilt within 30 s");
+        }
+        waits.push(waited);
+    }
+    const ceilings = [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000];
+    waits.forEach((waited, i) => assert.ok(waited >= ceilings[i] / 2 && waited <= ceilings[i] + 100, `${i}: ${waited}`));
+    assert.match(p.store.get("pb-status").children, /^server unreachable since \d\d:\d\d$/);
+    p.source.onopen();
+    assert.equal(p.store.get("pb-status").children, "live");
+    const built = p.sources.length;
+    fail();
+    p.advance(1000);
+    assert.equal(p.sources.length, built + 1, "the first wait again once a stream opened");
 });
 
 test("the theme: ?theme= first, then the saved choice; a change patches every panel without animation", () => {

@@ -148,3 +148,11 @@ test("a theme's patch does to a drawn figure what themed does", () => {
     assert.deepStrictEqual(dark.layout.xaxis.range, figure.layout.xaxis.range, "the theme took the range along");
     assert.equal(dark.layout.paper_bgcolor, TABLE.themes.dark.paper_bgcolor);
 });
+
+test("backoffDelay: half to all of a ceiling doubling from 1 s, capped at 30 s", () => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 100].map((n) => U.backoffDelay(n, 0)),
+        [500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    assert.deepEqual([0, 1, 4, 5, 1e9].map((n) => U.backoffDelay(n, 0.999999)).map(Math.round),
+        [1000, 2000, 16000, 30000, 30000]);
+    assert.equal(U.backoffDelay(2, 0.5), 3000);
+});
