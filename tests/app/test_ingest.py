@@ -1,8 +1,6 @@
 """POST /api/points through the app: stored all at once, or refused with a clear 4xx."""
-
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -10,6 +8,7 @@ from dash import Dash
 from quart.typing import TestClientProtocol as Client
 
 from app import create_app
+from tests.support.waiting import eventually
 
 JSON = {"Content-Type": "application/json"}
 
@@ -131,6 +130,5 @@ async def test_a_sqlite_url_names_the_file_and_its_leader_lock(tmp_path: Any) ->
         response = await test_app.test_client().post("/api/points", json={"series": "a", "value": 1})
         assert response.status_code == 200
         assert path.exists()
-        async with asyncio.timeout(5):  # the lock is taken by the retention task as it starts
-            while not (tmp_path / "points.sqlite3.leader").exists():
-                await asyncio.sleep(0.01)
+        # The lock is taken by the retention task as it starts.
+        await eventually((tmp_path / "points.sqlite3.leader").exists, 5, "the leader lock beside the file")

@@ -18,6 +18,7 @@ from live import get_live, metrics
 from live.framer import Framer
 from live.model import InvalidInput
 from tests.app.test_stream import next_of, post, stream
+from tests.support.waiting import eventually
 
 BIGGEST = 1.7976931348623157e308
 
@@ -47,9 +48,7 @@ async def test_a_page_loads_with_the_largest_doubles_in_its_window(app: Dash, cl
     await post(client, {"series": "x", "value": BIGGEST}, {"series": "x", "value": -BIGGEST})
     async with app.server.app_context():
         live = get_live()
-        async with asyncio.timeout(10):
-            while live.framer.last < 2:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: live.framer.last >= 2, what="both points framed")
     response = await client.post(
         "/_dash-update-component",
         json={
@@ -135,9 +134,7 @@ async def test_a_framer_that_raises_is_logged_restarted_and_leaves_no_gap(
             await next_of(reader, "reset")
             await post(client, {"series": "a", "value": 0})
             await asyncio.wait_for(failed.wait(), 10)
-            async with asyncio.timeout(10):
-                while "framer" not in supervisor.down:
-                    await asyncio.sleep(0.01)
+            await eventually(lambda: "framer" in supervisor.down, what="the framer shown as down")
             ready = await client.get("/readyz")
             assert ready.status_code == 503
             assert "framer" in (await ready.get_json())["error"]

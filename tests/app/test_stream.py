@@ -13,6 +13,7 @@ from quart.typing import TestClientProtocol as Client
 
 from app import create_app
 from tests.support.sse import Event, events
+from tests.support.waiting import eventually
 
 ACCEPT = {"Accept": "text/event-stream"}
 
@@ -48,9 +49,11 @@ async def post(client: Client, *points: dict[str, Any]) -> dict[str, Any]:
 
 async def framed(client: Client, last_id: int) -> None:
     """Wait, with a deadline, until the framer has framed up to `last_id` (it frames in its own task)."""
-    async with asyncio.timeout(10):
-        while (await (await client.get("/readyz")).get_json())["framed_id"] < last_id:
-            await asyncio.sleep(0.01)
+
+    async def caught_up() -> bool:
+        return (await (await client.get("/readyz")).get_json())["framed_id"] >= last_id
+
+    await eventually(caught_up, what=f"event {last_id} framed")
 
 
 async def test_stream_headers_and_retry(client: Client) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from live import metrics
 from live.supervisor import Supervisor
+from tests.support.waiting import eventually
 
 
 def restarts(name: str) -> float:
@@ -31,9 +32,7 @@ async def test_a_failing_task_is_logged_counted_shown_down_and_restarted(caplog:
     before = restarts("framer-test")
     with caplog.at_level(logging.ERROR, logger="live.supervisor"):
         supervisor.start("framer-test", work)
-        async with asyncio.timeout(5):
-            while "framer-test" not in supervisor.down:
-                await asyncio.sleep(0)
+        await eventually(lambda: "framer-test" in supervisor.down, 5, "the task shown as down")
         assert supervisor.down["framer-test"] == "RuntimeError: boom in the framer"
         async with asyncio.timeout(5):
             await second_run.wait()
