@@ -90,7 +90,8 @@ async def test_new_client_gets_windows_then_frames(client: Client) -> None:
 async def test_resume_replays_only_what_was_missed(client: Client) -> None:
     """Last-Event-ID brings back exactly the points after it, as a frame, then live ones."""
     for value in range(5):
-        await post(client, {"series": "a", "value": value})
+        answer = await post(client, {"series": "a", "value": value})
+    await framed(client, answer["last_id"])  # the framer frames in its own task
     async with stream(client, {"Last-Event-ID": "2"}) as (_, _, reader):
         catch_up = await next_of(reader, "frame")
         assert (catch_up.id, catch_up.values("a")) == ("5", [2, 3, 4])
@@ -101,7 +102,7 @@ async def test_resume_replays_only_what_was_missed(client: Client) -> None:
 
 async def test_cursor_from_another_database_gets_a_reset(client: Client) -> None:
     """An id that means nothing here is not replayed from: the screen is rebuilt."""
-    await post(client, {"series": "a", "value": 1})
+    await framed(client, (await post(client, {"series": "a", "value": 1}))["last_id"])
     async with stream(client, {"Last-Event-ID": "1"}, query="?db=not-this-one") as (_, _, reader):
         assert (await next_of(reader, "reset")).json()["traces"]["a"]["y"] == [1]
 
