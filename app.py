@@ -13,7 +13,6 @@ import callbacks
 import live
 from live import access
 from live.gc_tuning import tune_collector
-from live.layout import layout
 from routes import health, influx, ingest, metrics, otlp, prometheus, stream
 
 WORKER_HEADER = "X-Pulseboard-Worker"
@@ -43,7 +42,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Dash:
         pulse.streams.unwatch_signals()
 
     # Dash reads its prefixes from DASH_* environment variables (url_base_pathname and friends).
-    dash_app = Dash(__name__, server=server, title="Pulseboard", update_title=None)
+    # Pages (callbacks/pages.py) with no pages folder: they are registered by the factory.
+    dash_app = Dash(
+        __name__, server=server, title="Pulseboard", update_title=None, use_pages=True, pages_folder=""
+    )
     # Dash 4.4 on Quart has every page open a websocket for websocket callbacks, used or not;
     # Pulseboard has none, and a connection per screen (and a proxy rule for it) is not free.
     dash_app.backend.websocket_capability = False
@@ -51,7 +53,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Dash:
     prefix = dash_app.config.routes_pathname_prefix.rstrip("/")
     for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp, otlp.bp, prometheus.bp, influx.bp):
         server.register_blueprint(blueprint, url_prefix=prefix)
-    dash_app.layout = layout(pulse.config, dash_app.get_relative_path("/api/stream"))
     callbacks.init_app(dash_app)
     return dash_app
 

@@ -323,10 +323,18 @@
         }
 
         function onFrame(event) {
+            if (page.waiting) {
+                page.waiting.push(event);  // a dashboard being drawn again: applied once it is
+                return;
+            }
             var frame = JSON.parse(event.data);
             var updates = frame.updates || {};
             page.lastId = event.lastEventId;
             page.frames += 1;
+            if (page.board) {
+                page.board.onFrame(frame);
+                return;
+            }
             var added = [];
             Object.keys(frame.new || {}).forEach(function (key) {
                 if (page.traces.has(key)) {
@@ -347,6 +355,10 @@
         }
 
         function onReset(event) {
+            if (page.waiting) {
+                page.waiting.push(event);
+                return;
+            }
             var reset = JSON.parse(event.data);
             if (reset.db && page.db && reset.db !== page.db) {
                 // The database was replaced: its series and ids are not ours. Its panels, and
@@ -357,6 +369,11 @@
             }
             page.lastId = event.lastEventId;
             page.resets += 1;
+            page.db = reset.db || page.db;
+            if (page.board) {
+                page.board.onReset(reset);
+                return;
+            }
             var added = [];
             Object.keys(reset.traces).forEach(function (key) {
                 var trace = reset.traces[key];
@@ -372,6 +389,33 @@
             place(added);
         }
 
+        function showError(error) {
+            // Why the dashboards file on disk is not in force; the last good one stays on screen.
+            setProps("pb-error", {hidden: !error, children: {
+                type: "Pre", namespace: "dash_html_components", props: {children: error || ""}
+            }});
+        }
+
+        function onDashboards(event) {
+            // The dashboards file changed: show its error, or draw this dashboard's panels again.
+            // The stream follows with a reset of the new selection; frames wait until the new
+            // panels are on the page (page.rebuilt), so the stream position is never lost.
+            var change = JSON.parse(event.data);
+            page.dashboardsVersion = change.version;
+            showError(change.error);
+            if (!change.changed || !page.board) {
+                return;
+            }
+            page.waiting = page.waiting || [];
+            setProps("pb-rebuild", {data: {version: change.version}});
+            clearTimeout(page.rebuildTimer);
+            page.rebuildTimer = setTimeout(function () {
+                if (page.waiting) {
+                    root.location.reload();  // the server never answered with the new panels
+                }
+            }, 30000);
+        }
+
         function clock(date) {
             var pad = function (n) { return (n < 10 ? "0" : "") + n; };
             return pad(date.getHours()) + ":" + pad(date.getMinutes());
@@ -379,6 +423,9 @@
 
         function streamUrl() {
             var query = "db=" + encodeURIComponent(page.db);
+            if (page.dashboard) {
+                query += "&dashboard=" + encodeURIComponent(page.dashboard);
+            }
             if (page.lastId !== null && page.lastId !== "") {
                 query += "&after=" + encodeURIComponent(page.lastId);
             }
@@ -391,6 +438,7 @@
             page.connects += 1;
             source.addEventListener("frame", onFrame);
             source.addEventListener("reset", onReset);
+            source.addEventListener("dashboards", onDashboards);
             source.onopen = function () {
                 page.opens += 1;
                 page.failures = 0;
@@ -414,12 +462,24 @@
             };
         }
 
+        function tools() {
+            return {setProps: setProps, graphDiv: graphDiv, hookPlotly: hookPlotly, graphId: graphId};
+        }
+
         page.connect = function (cursor, settingsNow) {
             // Start from where the load callback's graphs stand (pb-cursor): its panels, their
-            // traces in order with their extents, the event id and the database.
+            // traces in order with their extents, the event id and the database. A dashboard's
+            // panels start empty: the stream's first event, a reset of its series, fills them.
             page.settings = settingsNow || page.settings;
-            page.lastId = String(cursor.after);
             page.db = cursor.db;
+            if (cursor.dashboard) {
+                page.dashboard = cursor.dashboard;
+                page.board = root.PulseboardDashboard.create(page, tools());
+                page.board.start(cursor);
+                open();
+                return;
+            }
+            page.lastId = String(cursor.after);
             (cursor.panels || []).forEach(function (entry) {
                 var panel = addPanel(entry.name, entry.id);
                 entry.traces.forEach(function (key, index) {
@@ -427,6 +487,27 @@
                 });
             });
             open();
+        };
+
+        page.rebuilt = function (cursor) {
+            // The dashboard's new panels are on the page: fill them from the events that waited.
+            var waiting = page.waiting || [];
+            page.waiting = null;
+            clearTimeout(page.rebuildTimer);
+            if (page.board) {
+                page.board.stop();
+            }
+            if (!cursor || !cursor.dashboard) {
+                page.source.close();  // the dashboard left the file
+                page.board = null;
+                setStatus("dashboard removed");
+                return;
+            }
+            page.board = root.PulseboardDashboard.create(page, tools());
+            page.board.start(cursor);
+            waiting.forEach(function (event) {
+                (event.type === "reset" ? onReset : onFrame)(event);
+            });
         };
 
         page.setTheme = function (theme, settingsNow) {
@@ -442,6 +523,10 @@
             save(theme);
             var layout = themeLayout();
             if (!layout) {
+                return;
+            }
+            if (page.board) {
+                page.board.relayout(layout);
                 return;
             }
             page.panels.forEach(function (panel) {
@@ -473,7 +558,11 @@
                 return root.dash_clientside.no_update;
             },
             connect: function (cursor, settings) {
-                if (!cursor || page.source) {
+                if (page.source && page.waiting) {
+                    page.rebuilt(cursor);  // drawn again after an edit of the dashboards file
+                    return root.dash_clientside.no_update;
+                }
+                if (!cursor || !Object.keys(cursor).length || page.source) {
                     return root.dash_clientside.no_update;
                 }
                 page.connect(cursor, settings);

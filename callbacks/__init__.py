@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import graphs
+from callbacks import graphs, pages
 
 
 def init_app(dash_app: Dash) -> None:
     """Register every callback module's callbacks on this app."""
+    pages.init_app(dash_app)
     graphs.init_app(dash_app)

@@ -1,27 +1,70 @@
-"""Callbacks of the graphs: draw them at page load; the browser script does the rest."""
+"""Callbacks of the graphs: draw them at page load (and when the dashboards file changed); the script does the rest."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dash import ClientsideFunction, Dash, Input, Output, State, dcc
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from live import get_live
+from live.dashboards.panels import dashboard_panels, panel_settings
 from live.figures import THEMES
-from live.layout import CURSOR, GRAPHS, SETTINGS, STATUS, THEME, THEME_INIT, graph_id, graph_props
+from live.layout import (
+    CURSOR,
+    GRAPHS,
+    PAGE,
+    REBUILD,
+    SETTINGS,
+    STATUS,
+    THEME,
+    THEME_INIT,
+    TITLE,
+    graph_id,
+    graph_props,
+)
 from live.panels import auto_panels, panel_figures
 
+Drawn = tuple[list[Any], dict[str, Any], dict[str, Any], Any]
 
-async def load_graphs(theme: str | None) -> tuple[list[dcc.Graph], dict[str, Any]]:
-    """Draw each panel's windows, as of the framer's last frame, in this viewer's theme."""
+
+async def load_graphs(
+    theme_init: str | None, _rebuild: Any, theme: str | None, page: dict[str, Any] | None
+) -> Drawn:
+    """Draw the page's panels in this viewer's theme: a dashboard's, or one per series name."""
+    theme = theme or theme_init
+    theme = theme if theme in THEMES else "light"
+    name = (page or {}).get("dashboard")
+    if name is None:
+        return await every_series(theme)
+    return draw_dashboard(name, theme)
+
+
+async def every_series(theme: str) -> Drawn:
+    """Draw each series name's panel with its windows, as of the framer's last frame."""
     live = get_live()
     upto, windows = await live.screens.initial()
     panels = auto_panels(windows)
-    figures = panel_figures(panels, windows, theme if theme in THEMES else "light")
+    figures = panel_figures(panels, windows, theme)
     props = graph_props(live.config)
     graphs = [dcc.Graph(id=graph_id(panel.id), figure=fig, **props) for panel, fig in zip(panels, figures, strict=True)]
     cursor = {"after": upto, "db": live.store.database_id, "panels": [panel.cursor(windows) for panel in panels]}
-    return graphs, cursor
+    return graphs, {}, cursor, no_update
+
+
+def draw_dashboard(name: str, theme: str) -> Drawn:
+    """Draw a dashboard's panels, empty: the stream's first event (a reset of its series) fills them."""
+    live = get_live()
+    board = live.dashboards.get(name)
+    if board is None:  # removed from the file since the page loaded
+        return [html.P(f"The dashboard {name!r} is no longer in the dashboards file.")], {}, {}, no_update
+    panels = dashboard_panels(board, graph_props(live.config), theme)
+    cursor = {
+        "after": None,
+        "db": live.store.database_id,
+        "dashboard": name,
+        "dashboardPanels": [panel_settings(spec, index) for index, spec in enumerate(board.panels)],
+    }
+    return panels, {"--pb-columns": board.columns}, cursor, board.heading
 
 
 def init_app(dash_app: Dash) -> None:
@@ -34,7 +77,17 @@ def init_app(dash_app: Dash) -> None:
         Output(THEME_INIT, "data"),
         Input(GRAPHS, "id"),
     )
-    dash_app.callback(Output(GRAPHS, "children"), Output(CURSOR, "data"), Input(THEME_INIT, "data"))(load_graphs)
+    dash_app.callback(
+        Output(GRAPHS, "children"),
+        Output(GRAPHS, "style"),
+        Output(CURSOR, "data"),
+        Output(TITLE, "children"),
+        Input(THEME_INIT, "data"),
+        Input(REBUILD, "data"),
+        State(THEME, "value"),
+        State(PAGE, "data"),
+        prevent_initial_call=True,
+    )(load_graphs)
     # A theme change is the viewer's alone: drawn in the page, nothing asked of the server.
     dash_app.clientside_callback(
         ClientsideFunction(namespace="pulseboard", function_name="setTheme"),

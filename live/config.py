@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     # Who may do what (live/access.py): a bearer token for ingest; "name:werkzeug-hash,..." for the rest.
     "INGEST_TOKEN": "",
     "USERS": "",
+    # A YAML file of dashboards (DASHBOARDS.md); empty: dashboards.yaml beside the database, if there.
+    "DASHBOARDS": "",
+    # Series one dashboard's screens are sent at most, whatever its globs match.
+    "DASHBOARD_MAX_SERIES": 500,
 }
 
 
@@ -80,7 +84,8 @@ def validate(config: Mapping[str, Any]) -> None:
     hub_url = config["HUB_URL"]
     if not isinstance(hub_url, str) or not hub_url.startswith(("memory://", "redis://", "rediss://", "unix://")):
         raise ConfigError(f"{PREFIX}_HUB_URL must start memory:// or redis://, got {hub_url!r}")
-    for key in ("INGEST_TOKEN", "USERS"):
+    _number("DASHBOARD_MAX_SERIES", config["DASHBOARD_MAX_SERIES"], low=1, high=100_000)
+    for key in ("INGEST_TOKEN", "USERS", "DASHBOARDS"):
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
     database = config["DATABASE"]

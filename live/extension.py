@@ -7,11 +7,14 @@ handlers or collector settings; the standalone app.py switches those on for itse
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from quart import Quart
 
 from live import config as settings
+from live.dashboards.current import Dashboards
+from live.dashboards.loading import DashboardsError
 from live.framer import Framer
 from live.hubs import hub_from_url
 from live.leader import LeaderLock
@@ -38,6 +41,10 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
         hub = hub_from_url(loaded["HUB_URL"])
     except ValueError as error:
         raise settings.ConfigError(f"{settings.PREFIX}_HUB_URL: {error}") from None
+    try:
+        dashboards = Dashboards.open(dashboards_path(loaded), loaded["DASHBOARD_MAX_SERIES"])
+    except DashboardsError as error:
+        raise settings.ConfigError(f"{settings.PREFIX}_DASHBOARDS: {error}") from None
     streams = OpenStreams(loaded["STREAM_QUEUE_FRAMES"])
     framer = Framer(
         store,
@@ -51,12 +58,24 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
         store,
         framer,
         streams,
+        dashboards,
         window=loaded["WINDOW_POINTS"],
         replay_max=loaded["REPLAY_MAX_POINTS"],
         retry_ms=loaded["RETRY_MS"],
+        heartbeat=loaded["HEARTBEAT_SECONDS"],
     )
-    live = Live(loaded, store, hub, framer, screens, streams, LeaderLock(sqlite_path(loaded["DATABASE"])), Supervisor())
+    leader = LeaderLock(sqlite_path(loaded["DATABASE"]))
+    live = Live(loaded, store, hub, framer, screens, streams, leader, Supervisor(), dashboards)
     server.extensions[EXTENSION] = live
     server.before_serving(live.start)
     server.after_serving(live.stop)
     return live
+
+
+def dashboards_path(config: Mapping[str, Any]) -> Path | None:
+    """Return the dashboards file in force: the one named, else dashboards.yaml beside the database, if there."""
+    if config["DASHBOARDS"]:
+        return Path(config["DASHBOARDS"])
+    database = sqlite_path(config["DATABASE"])
+    beside = Path(database).parent / "dashboards.yaml" if database != ":memory:" else None
+    return beside if beside is not None and beside.is_file() else None

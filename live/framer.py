@@ -5,16 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from live import metrics
 from live.fanout import Broadcast, Ended, Subscription
+from live.figures import x_value
 from live.hubs import Hub
 from live.model import Commit, Row
 from live.sse import ServerSentEvent
 from live.store import Store
 from live.updates import encode_event, frame_payload
 from live.window import Window
+
+if TYPE_CHECKING:
+    from live.dashboards.audience import Audience
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +38,30 @@ class Frame:
     end: int
     data: bytes
     made: float | None = None  # monotonic time it was built, on sampled frames only
+    payload: Mapping[str, Any] | None = None  # what `data` encodes, for dashboards to select from
+    windows: Mapping[str, Window] | None = None  # every key's window: its series name and labels
+    at: float = 0.0  # wall-clock time it was built: a dashboard's clock (stale panels, moving axes)
+    _selected: dict[Audience, bytes | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def for_audience(self, audience: Audience) -> bytes | None:
+        """Return this frame as one dashboard's screens are sent it, or None when it has nothing for them.
+
+        Encoded once per dashboard, by the first of its screens to need it; the others reuse it.
+        """
+        if audience not in self._selected:
+            selected = audience.select(self.payload or {"updates": {}}, self.windows or {})
+            self._selected[audience] = (
+                None if selected is None else encode_event("frame", self.end, {**selected, "now": x_value(self.at)})
+            )
+        return self._selected[audience]
 
 
 # Sent to every stream when no frame went out for a heartbeat interval: one timer for the
 # process, not one per stream per frame (asyncio.timeout around each stream's wait).
 HEARTBEAT = Frame(0, 0, ServerSentEvent(comment="ping").encode())
+# Published when the dashboards file changed (live/dashboards/watch.py): every stream tells
+# its screen, and a dashboard's stream starts over with the dashboard's new selection.
+DASHBOARDS_CHANGED = Frame(0, 0, b"")
 
 
 def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
@@ -82,6 +107,11 @@ class Framer:
         self._count = 0  # frames made
         self._published = 0.0  # loop time of the last frame or heartbeat
         self._windows: dict[str, Window] = {}
+
+    @property
+    def windows(self) -> Mapping[str, Window]:
+        """Return every series' window as of the last frame (for gauges; do not change them)."""
+        return self._windows
 
     async def start(self) -> None:
         """Read where the store stands, before anything is served."""
@@ -129,7 +159,8 @@ class Framer:
         payload = frame_payload(rows, self._windows, self.window)
         self._count += 1
         made = time.monotonic() if self._count % LAG_SAMPLE_FRAMES == 1 else None
-        frame = Frame(self.last, rows[-1].id, encode_event("frame", rows[-1].id, payload), made)
+        data = encode_event("frame", rows[-1].id, payload)
+        frame = Frame(self.last, rows[-1].id, data, made, payload, self._windows, time.time())
         self.last = frame.end
         metrics.FRAMES_SENT.inc(self._publish(frame))
 

@@ -15,6 +15,10 @@ SETTINGS = "pb-settings"
 STATUS = "pb-status"
 THEME = "pb-theme"
 THEME_INIT = "pb-theme-init"
+TITLE = "pb-title"
+ERROR = "pb-error"
+PAGE = "pb-page"  # which dashboard this page shows: {"dashboard": name}, or None for every series
+REBUILD = "pb-rebuild"  # set by the script when the dashboards file changed: draw the panels again
 
 
 def graph_id(panel: str) -> dict[str, str]:
@@ -42,34 +46,88 @@ def script_settings(config: dict[str, Any], stream_url: str) -> dict[str, Any]:
     return {
         "stream": stream_url,
         "window": config["WINDOW_POINTS"],
+        "frameRate": config["FRAME_RATE"],
         "graph": graph_props(config),
         "themes": THEMES,
         "templates": {"figure": FIGURE_TEMPLATE, "trace": TRACE_TEMPLATE},
     }
 
 
-def layout(config: dict[str, Any], stream_url: str) -> html.Div:
-    """Return the page: controls, an empty grid the load callback fills, and the script's settings."""
+def header(title: str, home_url: str | None, controls: bool = True) -> html.Header:
+    """Return the page's header: a link home, the title, the stream's state and the theme control."""
+    children: list[Any] = []
+    if home_url is not None:
+        children.append(html.A("Dashboards", href=home_url, className="pb-home"))
+    children.append(html.H1(title, id=TITLE, title=title))
+    if controls:
+        children += [
+            html.Span("connecting", id=STATUS, className="pb-status"),
+            html.Label(
+                className="pb-control",
+                children=["theme ", dcc.RadioItems(id=THEME, options=list(THEMES), value="light", inline=True)],
+            ),
+        ]
+    return html.Header(className="pb-header", children=children)
+
+
+def error_banner(error: str | None) -> html.Div:
+    """Return the banner that shows why the dashboards file on disk is not in force (hidden when it is)."""
+    return html.Div(
+        html.Pre(error or ""), id=ERROR, className="pb-error", role="alert", hidden=not error
+    )
+
+
+def layout(
+    config: dict[str, Any],
+    stream_url: str,
+    *,
+    dashboard: str | None = None,
+    title: str = "Pulseboard",
+    home_url: str | None = None,
+    error: str | None = None,
+) -> html.Div:
+    """Return a live page: controls, an empty grid the load callback fills, and the script's settings.
+
+    With a dashboard's name, its panels; without, the automatic page (one panel per series name).
+    """
     return html.Div(
         className="pb-page",
         children=[
-            html.Header(
-                className="pb-header",
-                children=[
-                    html.H1("Pulseboard"),
-                    html.Span("connecting", id=STATUS, className="pb-status"),
-                    html.Label(
-                        className="pb-control",
-                        children=[
-                            "theme ",
-                            dcc.RadioItems(id=THEME, options=list(THEMES), value="light", inline=True),
-                        ],
-                    ),
-                ],
-            ),
-            html.Main(id=GRAPHS, className="pb-graphs", children=[]),
+            header(title, home_url),
+            error_banner(error),
+            html.Main(id=GRAPHS, className="pb-graphs" if dashboard is None else "pb-dashboard", children=[]),
             dcc.Store(id=THEME_INIT),
             dcc.Store(id=CURSOR),
+            dcc.Store(id=REBUILD),
+            dcc.Store(id=PAGE, data={"dashboard": dashboard}),
             dcc.Store(id=SETTINGS, data=script_settings(config, stream_url)),
+        ],
+    )
+
+
+def home_layout(boards: list[tuple[str, str, int, str]], all_url: str, error: str | None) -> html.Div:
+    """Return the list of dashboards: (name, title, panel count, url) each, and the page of every series."""
+    items = [
+        html.Li(html.A([html.Strong(title), html.Span(f"{name} · {count} panels")], href=url))
+        for name, title, count, url in boards
+    ]
+    items.append(html.Li(html.A([html.Strong("All series"), html.Span("one panel per series name")], href=all_url)))
+    return html.Div(
+        className="pb-page",
+        children=[
+            header("Pulseboard", None, controls=False),
+            error_banner(error),
+            html.Main(className="pb-home-list", children=[html.Ul(items)]),
+        ],
+    )
+
+
+def missing_layout(name: str | None, home_url: str) -> html.Div:
+    """Return the page for a dashboard name the file does not have."""
+    return html.Div(
+        className="pb-page",
+        children=[
+            header("Pulseboard", home_url, controls=False),
+            html.Main(className="pb-missing", children=[html.P(f"There is no dashboard named {name!r}.")]),
         ],
     )

@@ -30,3 +30,9 @@ TASK_RESTARTS = Counter(
     "Background tasks (framer, retention, feed, hub listener) restarted after a failure, by task.",
     ["task"],
 )
+STALE_SERIES = Gauge(
+    "pulseboard_stale_series",
+    "Series drawn in a dashboard panel with stale_seconds whose newest point is older than that, by dashboard.",
+    ["dashboard"],
+    multiprocess_mode="mostrecent",
+)

@@ -10,8 +10,11 @@ from typing import Any
 
 from quart import current_app
 
+from live import metrics
+from live.dashboards.current import Dashboards
+from live.dashboards.watch import watch_dashboards
 from live.feed import run_feed
-from live.framer import Framer
+from live.framer import DASHBOARDS_CHANGED, Framer
 from live.hubs import Hub
 from live.leader import LeaderLock
 from live.model import Commit, InvalidInput, Point
@@ -29,7 +32,7 @@ LEADER_RETRY_SECONDS = 5.0
 
 @dataclass
 class Live:
-    """The store, the hub, the framer, the open streams and the background tasks of one app."""
+    """The store, the hub, the framer, the open streams, the dashboards and the background tasks of one app."""
 
     config: dict[str, Any]
     store: Store
@@ -39,6 +42,7 @@ class Live:
     streams: OpenStreams
     leader: LeaderLock
     supervisor: Supervisor
+    dashboards: Dashboards
 
     async def ingest(self, items: Sequence[Mapping[str, Any] | Point]) -> Commit:
         """Validate the points as every entry path does, store them in one transaction, and fan them out.
@@ -87,6 +91,14 @@ class Live:
         await self.hub.publish(commit)
         return commit
 
+    def count_stale(self) -> None:
+        """Set the stale-series gauge of every dashboard, from the framer's windows (at scrape time)."""
+        now = time.time()
+        for name in self.dashboards.names:
+            audience = self.dashboards.audience(name)
+            if audience is not None:
+                metrics.STALE_SERIES.labels(name).set(audience.stale(self.framer.windows, now))
+
     def accepted_range(self, now: float) -> tuple[float, float]:
         """Return the oldest and newest timestamp a point may carry."""
         return now - self.config["RETENTION_SECONDS"], now + self.config["MAX_FUTURE_SECONDS"]
@@ -101,6 +113,7 @@ class Live:
         self.supervisor.start("retention", self._retention)
         if self.config["FEED"]:
             self.supervisor.start("feed", self._feed)
+        self.supervisor.start("dashboards", self._watch_dashboards)
 
     async def stop(self) -> None:
         """End every stream, stop the tasks and close the hub and the store."""
@@ -123,6 +136,9 @@ class Live:
             interval=self.config["RETENTION_INTERVAL_SECONDS"],
             keep=self.config["WINDOW_POINTS"],
         )
+
+    async def _watch_dashboards(self) -> None:
+        await watch_dashboards(self.dashboards, lambda: self.streams.publish(DASHBOARDS_CHANGED))
 
     async def _feed(self) -> None:
         await self._until_leading()

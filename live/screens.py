@@ -6,12 +6,18 @@ an event id (`initial`), so what a screen is sent is the same whichever way it a
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from live import metrics
+from live.dashboards.audience import Audience
+from live.dashboards.current import Dashboards
 from live.fanout import Broadcast, Ended
-from live.framer import HEARTBEAT, Frame, Framer, load_windows
+from live.figures import x_value
+from live.framer import DASHBOARDS_CHANGED, HEARTBEAT, Frame, Framer, load_windows
 from live.sse import ServerSentEvent
 from live.store import Store
 from live.updates import encode_event, frame_payload, reset_payload
@@ -26,17 +32,21 @@ class Screens:
         store: Store,
         framer: Framer,
         frames: Broadcast[Frame],
+        dashboards: Dashboards,
         *,
         window: int,
         replay_max: int,
         retry_ms: int,
+        heartbeat: float,
     ) -> None:
         self.store = store
         self.framer = framer
         self.frames = frames
+        self.dashboards = dashboards
         self.window = window
         self.replay_max = replay_max
         self.retry_ms = retry_ms
+        self.heartbeat = heartbeat
 
     async def initial(self) -> tuple[int, dict[str, Window]]:
         """Return the framer's last event id and every series' window as of it, for a page to draw.
@@ -46,19 +56,33 @@ class Screens:
         upto = self.framer.last
         return upto, await load_windows(self.store, upto, self.window)
 
-    async def reset(self, upto: int) -> bytes:
-        """Return an event that replaces every trace with its window at `upto`."""
+    async def reset(self, upto: int, audience: Audience | None = None) -> bytes:
+        """Return an event that replaces every trace (of a dashboard's, if given) with its window at `upto`."""
         windows = await load_windows(self.store, upto, self.window)
-        # The database id lets a screen that was on another database start over on this one.
-        return encode_event("reset", upto, reset_payload(windows, self.store.database_id))
+        if audience is None:
+            # The database id lets a screen that was on another database start over on this one.
+            return encode_event("reset", upto, reset_payload(windows, self.store.database_id))
+        placed = audience.select_windows(windows)
+        payload = reset_payload({key: windows[key] for key in placed}, self.store.database_id)
+        for key, panels in placed.items():
+            payload["traces"][key]["panels"] = list(panels)
+        payload["capped"] = audience.capped()
+        payload["now"] = x_value(time.time())
+        return encode_event("reset", upto, payload)
 
-    async def catch_up(self, after: int, upto: int) -> bytes:
+    async def catch_up(self, after: int, upto: int, audience: Audience | None = None) -> bytes:
         """Return one event taking a screen whose traces stand at `after` to `upto`."""
         if upto - after > self.replay_max:
-            return await self.reset(upto)
+            return await self.reset(upto, audience)
         rows = await self.store.between(after, upto)
         windows = await load_windows(self.store, after, self.window)
-        return encode_event("frame", upto, frame_payload(rows, windows, self.window))
+        payload: dict[str, Any] | None = frame_payload(rows, windows, self.window)
+        if audience is None:
+            return encode_event("frame", upto, payload)
+        payload = audience.select(payload, windows)
+        if payload is None:
+            return moved_on(upto)
+        return encode_event("frame", upto, {**payload, "now": x_value(time.time())})
 
     async def can_resume(self, after: int, database_id: str) -> bool:
         """Tell whether a screen at `after` can be brought forward by replay, not reset."""
@@ -66,34 +90,88 @@ class Screens:
             return False
         return after >= await self.store.resume_floor()
 
-    async def events(self, after: int | None, database_id: str) -> AsyncGenerator[bytes, None]:
-        """Yield the events that bring a screen at `after` up to date, then every new frame."""
+    async def events(
+        self, after: int | None, database_id: str, dashboard: str | None = None
+    ) -> AsyncGenerator[bytes, None]:
+        """Yield the events that bring a screen at `after` up to date, then every new frame.
+
+        With a dashboard's name, only its series (live/dashboards/audience.py); when the
+        dashboards file changes, the screen is told, and a dashboard whose panels changed
+        starts over with a reset for its new selection.
+        """
         yield ServerSentEvent(comment="pulseboard", retry=self.retry_ms).encode()
+        loop = asyncio.get_running_loop()
         # Subscribe before reading where the framer stands: every frame after `upto` is queued.
         # Counted as open, and cut if its client stops reading (live/open_streams.py says why).
         async with self.frames.subscribe() as frames:
+            version = self.dashboards.version
+            audience = self.dashboards.audience(dashboard) if dashboard else None
+            if dashboard and audience is None:
+                yield self._dashboards_event(changed=True)
+                return
             upto = self.framer.last
             if after is None or not await self.can_resume(after, database_id):
-                yield await self.reset(upto)
+                yield await self.reset(upto, audience)
                 metrics.FRAMES_SENT.inc()
                 cursor = upto
             else:
                 if after < upto:
-                    yield await self.catch_up(after, upto)
+                    yield await self.catch_up(after, upto, audience)
                     metrics.FRAMES_SENT.inc()
                 cursor = max(after, upto)
+            written = loop.time()
             while True:
                 try:
                     frame = await frames.get()
                 except Ended:
                     return  # too slow, or shutting down: the browser resumes from Last-Event-ID
+                if self.dashboards.version != version:
+                    version = self.dashboards.version
+                    now_audience = self.dashboards.audience(dashboard) if dashboard else None
+                    changed = now_audience is not audience
+                    yield self._dashboards_event(changed=changed)
+                    if dashboard and now_audience is None:
+                        return  # the dashboard left the file: the page says so and stops
+                    if changed:
+                        audience = now_audience
+                        yield await self.reset(cursor, audience)
+                    written = loop.time()
+                if frame is DASHBOARDS_CHANGED:
+                    continue
                 if frame is HEARTBEAT:  # nothing new for a while: keeps proxies from closing the stream
                     yield frame.data
+                    written = loop.time()
                     continue
                 if frame.end <= cursor:
                     continue
                 # A frame that does not start where this screen stands is rebuilt from the store.
-                yield frame.data if frame.start == cursor else await self.catch_up(cursor, frame.end)
+                if frame.start != cursor:
+                    data = await self.catch_up(cursor, frame.end, audience)
+                elif audience is None:
+                    data = frame.data
+                else:
+                    data = frame.for_audience(audience)
+                    if data is None and loop.time() - written >= self.heartbeat:
+                        # Nothing for this dashboard for a while, but frames for others: the id
+                        # moves on (a resume starts from here) and the proxy sees the stream alive.
+                        data = moved_on(frame.end)
                 cursor = frame.end
+                if data is None:
+                    continue
+                yield data
+                written = loop.time()
                 if frame.made is not None:  # counted as sent by the framer; lag sampled (live/framer.py)
                     metrics.STREAM_LAG.observe(time.monotonic() - frame.made)
+
+    def _dashboards_event(self, *, changed: bool) -> bytes:
+        """Return the event telling a screen the dashboards changed: rebuild its panels, or show an error.
+
+        It carries no id: it moves no trace; the reset after it, if any, does.
+        """
+        payload = {"version": self.dashboards.version, "changed": changed, "error": self.dashboards.error}
+        return ServerSentEvent(data=json.dumps(payload), event="dashboards").encode()
+
+
+def moved_on(upto: int) -> bytes:
+    """Return an event that only moves a screen's event id: nothing in the frames up to it is for it."""
+    return ServerSentEvent(id=str(upto)).encode()

@@ -8,6 +8,8 @@ import os
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from quart import Blueprint, Response
 
+from live import get_live
+
 bp = Blueprint("metrics", __name__)
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -15,6 +17,7 @@ MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 @bp.get("/metrics")
 async def scrape() -> Response:
     """Answer with the metrics in Prometheus' text format."""
+    get_live().count_stale()
     return Response(await asyncio.to_thread(_collect), content_type=CONTENT_TYPE_LATEST)
 
 

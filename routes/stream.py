@@ -30,12 +30,16 @@ def _cursor(value: str | None) -> int | None:
 
 @bp.get("/api/stream")
 async def stream() -> Response:
-    """Stream frames as text/event-stream, resuming after Last-Event-ID when given."""
+    """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID."""
     if "text/event-stream" not in request.accept_mimetypes:
         abort(406, "this endpoint speaks text/event-stream only")
     live = get_live()
     after = _cursor(request.headers.get("Last-Event-ID") or request.args.get("after"))
     database_id = request.args.get("db", live.store.database_id)
-    response = await make_response(live.screens.events(after, database_id), HEADERS)
+    # A dashboard's screen is sent only its series; without one, every series (the automatic page).
+    dashboard = request.args.get("dashboard") or None
+    if dashboard is not None and live.dashboards.get(dashboard) is None:
+        abort(404, f"no dashboard named {dashboard!r}")
+    response = await make_response(live.screens.events(after, database_id, dashboard), HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response

@@ -1,0 +1,320 @@
+/* A dashboard page's panels: line, stat and gauge, filled from its stream (effects).
+ *
+ * The server sends a dashboard's screens only its series, each naming the panels it is
+ * drawn in (live/dashboards/audience.py); the page keeps each panel's points, trims them
+ * to the panel's window, and draws: a line panel by one Dash Patch per animation (as the
+ * automatic page does), a stat's value and change as text, a gauge as a CSS arc. A timer
+ * at the frame rate keeps the ages, the stale marks and the moving time axes current
+ * between frames, on the server's clock (each frame carries the server's now).
+ *
+ * Loaded before pulseboard.js (file names sort "-d" < "-u" < "-v" < "."), used by it.
+ */
+(function (root) {
+    "use strict";
+
+    function create(page, tools) {
+        var U = root.pulseboardUpdates;
+        var V = root.pulseboardView;
+        var board = {
+            panels: new Map(),   // panel id -> panel state
+            traces: new Map(),   // series key -> [panel ids]
+            offset: 0,           // server's clock minus this browser's, in ms
+            timer: null
+        };
+
+        function serverNow() {
+            return Date.now() + board.offset;
+        }
+
+        function partId(kind, id) {
+            return {type: kind, panel: id};
+        }
+
+        function setPart(kind, panel, props) {
+            tools.setProps(partId(kind, panel.id), props);
+        }
+
+        function setPanels(specs) {
+            board.panels.clear();
+            board.traces.clear();
+            (specs || []).forEach(function (spec) {
+                board.panels.set(spec.id, {
+                    id: spec.id, spec: spec, keys: [], data: new Map(), drawn: 0,
+                    dirty: false, busy: null, lastDraw: 0, shown: {}
+                });
+            });
+        }
+
+        function clock(now) {
+            if (now) {
+                board.offset = now - Date.now();
+            }
+        }
+
+        function place(key, trace, panels) {
+            // A series the page has not drawn yet, in each panel the server placed it in.
+            board.traces.set(key, panels);
+            panels.forEach(function (id) {
+                var panel = board.panels.get(id);
+                if (!panel) {
+                    return;
+                }
+                if (!panel.data.has(key)) {
+                    panel.keys.push(key);
+                }
+                panel.data.set(key, {name: trace.name, labels: trace.labels, x: [], y: []});
+            });
+        }
+
+        function apply(key, update) {
+            (board.traces.get(key) || []).forEach(function (id) {
+                var panel = board.panels.get(id);
+                var points = panel && panel.data.get(key);
+                if (!points) {
+                    return;
+                }
+                if (update.replace) {
+                    points.x = (update.x || []).slice();
+                    points.y = (update.y || []).slice();
+                } else {
+                    Array.prototype.push.apply(points.x, update.x || []);
+                    Array.prototype.push.apply(points.y, update.y || []);
+                }
+                if (update.drop) {
+                    points.x.splice(0, update.drop);
+                    points.y.splice(0, update.drop);
+                }
+                panel.dirty = true;
+            });
+        }
+
+        function trim(panel, now) {
+            // Keep only the panel's window of each trace; return [oldest, newest, low, high] of what is kept.
+            var oldest = null, newest = null, low = null, high = null;
+            panel.data.forEach(function (points) {
+                var from = V.keepFrom(points.x, panel.spec, now);
+                if (from > 0) {
+                    points.x.splice(0, from);
+                    points.y.splice(0, from);
+                    panel.dirty = true;
+                }
+                if (!points.x.length) {
+                    return;
+                }
+                oldest = oldest === null ? points.x[0] : Math.min(oldest, points.x[0]);
+                newest = newest === null ? points.x[points.x.length - 1] : Math.max(newest, points.x[points.x.length - 1]);
+                points.y.forEach(function (value) {
+                    if (low === null || value < low) { low = value; }
+                    if (high === null || value > high) { high = value; }
+                });
+            });
+            return {oldest: oldest, newest: newest, low: low, high: high};
+        }
+
+        function hold(panel) {
+            // As the automatic page does (pulseboard.js hold): one patch per animation; a
+            // panel that changed meanwhile is drawn once its graph has settled.
+            var gd = tools.graphDiv(panel.id);
+            var release = function () {
+                clearTimeout(panel.busy);
+                panel.busy = null;
+                if (panel.dirty) {
+                    draw(panel);
+                }
+            };
+            if (gd) {
+                gd.__pulseboardSettled = release;
+            }
+            var fallback = 3 * page.settings.graph.animation_options.transition.duration + 500;
+            var check = function () {
+                var drawing = tools.graphDiv(panel.id);
+                if (drawing && drawing.__pulseboardDrawing > 0) {
+                    panel.busy = setTimeout(check, fallback);
+                } else {
+                    release();
+                }
+            };
+            panel.busy = setTimeout(check, fallback);
+        }
+
+        function lineTrace(panel, key) {
+            var points = panel.data.get(key);
+            var trace = U.newTrace(page.settings.templates.trace, points.name, points.labels, [], [], key);
+            trace.hovertemplate = panel.spec.hover;
+            return trace;
+        }
+
+        function plot(panel, extent, now, slideOnly) {
+            // One Patch for the panel's graph: traces added, every trace's points assigned, the ranges.
+            var ops = [];
+            var keys = panel.spec.kind === "line" ? panel.keys : panel.keys.slice(0, 1);
+            keys.slice(panel.drawn).forEach(function (key) {
+                var trace = panel.spec.kind === "line" ? lineTrace(panel, key) : sparkTrace();
+                ops.push(U.operation("Append", ["data"], trace));
+            });
+            panel.drawn = keys.length;
+            if (!slideOnly) {
+                keys.forEach(function (key, index) {
+                    var points = panel.data.get(key);
+                    ops.push(U.operation("Assign", ["data", index, "x"], points.x.slice()));
+                    ops.push(U.operation("Assign", ["data", index, "y"], points.y.slice()));
+                    ops.push(U.operation("Assign", ["data", index, "mode"], U.traceMode(points.x.length)));
+                });
+            }
+            var xRange = panel.spec.kind === "line"
+                ? V.xRange(panel.spec, extent.oldest, extent.newest, now)
+                : [extent.oldest === null ? now - 60000 : extent.oldest, extent.newest === null ? now : extent.newest];
+            var yRange = panel.spec.kind === "line"
+                ? V.valueRange(panel.spec, extent.low, extent.high)
+                : V.valueRange({}, extent.low, extent.high);
+            ops.push(U.operation("Assign", ["layout", "xaxis", "range"], xRange));
+            ops.push(U.operation("Assign", ["layout", "yaxis", "range"], yRange));
+            tools.hookPlotly();
+            hold(panel);
+            // A range-only patch is never drawn by Plotly.animate (DESIGN.md): drawn without animation.
+            tools.setProps(tools.graphId(panel.id), {
+                figure: {__dash_patch_update: U.PATCH_KEY, operations: ops},
+                animate: !slideOnly && page.settings.graph.animate
+            });
+            panel.lastDraw = Date.now();
+        }
+
+        function sparkTrace() {
+            return {type: "scatter", mode: "lines", x: [], y: [], fill: "tozeroy", hoverinfo: "skip",
+                line: {width: 2, color: "#6e9fd8"}, fillcolor: "rgba(110, 159, 216, 0.18)"};
+        }
+
+        function show(panel, kind, props) {
+            // set_props only when the text or colour changed: each is a render of that component.
+            var text = JSON.stringify(props);
+            if (panel.shown[kind] !== text) {
+                panel.shown[kind] = text;
+                setPart(kind, panel, props);
+            }
+        }
+
+        function lastOf(panel) {
+            var points = panel.keys.length ? panel.data.get(panel.keys[0]) : null;
+            if (!points || !points.y.length) {
+                return {first: null, last: null};
+            }
+            return {first: points.y[0], last: points.y[points.y.length - 1]};
+        }
+
+        function showValue(panel) {
+            var spec = panel.spec;
+            var values = lastOf(panel);
+            var color = values.last === null ? null : V.thresholdColor(values.last, spec.thresholds);
+            var style = color ? {color: color} : {};
+            show(panel, "pb-value", {children: V.formatValue(values.last, spec.decimals, spec.unit), style: style});
+            if (spec.kind === "stat") {
+                show(panel, "pb-change", {children: V.formatChange(values.first, values.last, spec.decimals, spec.unit)});
+            } else {
+                show(panel, "pb-gauge", {style: {
+                    "--pb-fill": V.gaugeFraction(values.last, spec),
+                    "--pb-color": color || "var(--pb-accent)"
+                }});
+            }
+        }
+
+        function showAge(panel, newest, now) {
+            var age = newest === null ? null : now - newest;
+            show(panel, "pb-age", {children: V.formatAge(age)});
+            var stale = V.isStale(panel.spec, age);
+            show(panel, "pb-panel", {className: "pb-panel pb-kind-" + panel.spec.kind + (stale ? " pb-stale" : "")});
+        }
+
+        function draw(panel, slide) {
+            var now = serverNow();
+            var extent = trim(panel, now);
+            showAge(panel, extent.newest, now);
+            if (!panel.dirty && !slide) {
+                return;
+            }
+            if (panel.spec.kind !== "line" && panel.dirty) {
+                showValue(panel);
+            }
+            if (panel.spec.kind === "gauge") {
+                panel.dirty = false;
+                return;
+            }
+            if (panel.busy) {
+                return;  // drawn when the graph settles (hold)
+            }
+            var slideOnly = !panel.dirty;
+            panel.dirty = false;
+            plot(panel, extent, now, slideOnly);
+        }
+
+        function tick() {
+            // Between frames: ages, stale marks, and line panels' time axes moving with the clock.
+            board.panels.forEach(function (panel) {
+                var slide = panel.spec.kind === "line" && Date.now() - panel.lastDraw >= 1000;
+                draw(panel, slide);
+            });
+        }
+
+        function notes(capped) {
+            board.panels.forEach(function (panel) {
+                show(panel, "pb-note", {children: V.capNote((capped || {})[panel.id])});
+            });
+        }
+
+        board.start = function (cursor) {
+            setPanels(cursor.dashboardPanels);
+            clearInterval(board.timer);
+            var every = Math.max(100, Math.round(1000 / (page.settings.frameRate || 5)));
+            board.timer = setInterval(tick, every);
+        };
+
+        board.onReset = function (reset) {
+            clock(reset.now);
+            Object.keys(reset.traces).forEach(function (key) {
+                var trace = reset.traces[key];
+                place(key, trace, trace.panels || []);
+                apply(key, {x: trace.x, y: trace.y, replace: true});
+            });
+            notes(reset.capped);
+            board.panels.forEach(function (panel) { draw(panel); });
+        };
+
+        board.onFrame = function (frame) {
+            clock(frame.now);
+            var updates = frame.updates || {};
+            Object.keys(frame.new || {}).forEach(function (key) {
+                if (!board.traces.has(key)) {
+                    place(key, frame.new[key], frame.new[key].panels || []);
+                }
+            });
+            Object.keys(updates).forEach(function (key) {
+                apply(key, updates[key]);
+            });
+            if (frame.capped) {
+                notes(frame.capped);
+            }
+            board.panels.forEach(function (panel) {
+                if (panel.dirty) {
+                    draw(panel);
+                }
+            });
+        };
+
+        board.stop = function () {
+            clearInterval(board.timer);
+            board.panels.forEach(function (panel) { clearTimeout(panel.busy); });
+        };
+
+        board.relayout = function (layout) {
+            // A theme: every graph's layout keys, drawn without animation.
+            board.panels.forEach(function (panel) {
+                if (panel.spec.kind !== "gauge") {
+                    tools.setProps(tools.graphId(panel.id), {figure: U.themePatch(layout), animate: false});
+                }
+            });
+        };
+
+        return board;
+    }
+
+    root.PulseboardDashboard = {create: create};
+})(window);

@@ -1,0 +1,158 @@
+/* What a dashboard's panel shows of its points (pure: no DOM, no timers, no globals read).
+ *
+ * A panel's definition (live/dashboards/panels.py panel_settings) says its window (points or
+ * seconds), unit, decimals, bounds and thresholds; the page keeps each trace's points and asks
+ * here what to keep, what ranges to draw, how to write a value and in which colour.
+ * Times are Plotly milliseconds on the server's clock.
+ */
+(function (root, factory) {
+    "use strict";
+    var view = factory();
+    if (typeof module === "object" && module && module.exports) {
+        module.exports = view;
+    }
+    if (root) {
+        root.pulseboardView = view;
+    }
+})(typeof window !== "undefined" ? window : null, function () {
+    "use strict";
+
+    function keepFrom(xs, panel, now) {
+        // The index of the first point the panel keeps: its newest window_points, or those
+        // within window_seconds of the server's now; every point when it has no window.
+        var from = 0;
+        if (panel.window_points) {
+            from = Math.max(0, xs.length - panel.window_points);
+        }
+        if (panel.window_seconds) {
+            var oldest = now - panel.window_seconds * 1000;
+            while (from < xs.length && xs[from] < oldest) {
+                from += 1;
+            }
+        }
+        return from;
+    }
+
+    function xRange(panel, oldest, newest, now) {
+        // The time axis ends at the server's now, so a silent series drifts left instead of
+        // looking live; it starts a window before, or at the oldest point held.
+        var end = newest === null ? now : Math.max(now, newest);
+        var start = panel.window_seconds ? end - panel.window_seconds * 1000 : oldest;
+        if (start === null || start >= end) {
+            start = end - 60000;
+        }
+        return [start, end];
+    }
+
+    function valueRange(panel, low, high) {
+        // The panel's own bounds when it has both; else around the values, as live/figures.py y_range.
+        if (panel.min !== null && panel.min !== undefined && panel.max !== null && panel.max !== undefined) {
+            return [panel.min, panel.max];
+        }
+        if (low === null) {
+            return [0.0, 1.0];
+        }
+        var pad = (high / 2 - low / 2) * 0.16 || Math.abs(high) * 0.1 || 1.0;
+        return [Math.max(-Number.MAX_VALUE, low - pad), Math.min(Number.MAX_VALUE, high + pad)];
+    }
+
+    function thresholdColor(value, thresholds) {
+        // The colour of the highest threshold the value has reached, or null (the page's text colour).
+        var color = null;
+        (thresholds || []).forEach(function (threshold) {
+            if (value >= threshold.value) {
+                color = threshold.color;
+            }
+        });
+        return color;
+    }
+
+    function decimalsFor(value, decimals) {
+        if (decimals !== null && decimals !== undefined) {
+            return decimals;
+        }
+        var size = Math.abs(value);
+        return size >= 100 ? 0 : size >= 10 ? 1 : 2;
+    }
+
+    function withUnit(text, unit) {
+        // "71.3%" and "21.5°C" read as one; "512 ms" and "3 req/s" need the space.
+        if (!unit) {
+            return text;
+        }
+        return /^[%°‰]/.test(unit) ? text + unit : text + " " + unit;
+    }
+
+    function formatValue(value, decimals, unit) {
+        if (value === null || value === undefined || !isFinite(value)) {
+            return "–";
+        }
+        return withUnit(value.toFixed(decimalsFor(value, decimals)), unit);
+    }
+
+    function formatChange(first, last, decimals, unit) {
+        // The change over the window, signed: "+2.5%", "−0.8 ms" (a true minus sign), "±0".
+        if (first === null || last === null || first === undefined || last === undefined) {
+            return "";
+        }
+        var change = last - first;
+        var text = Math.abs(change).toFixed(decimalsFor(last, decimals));
+        if (Number(text) === 0) {
+            return withUnit("±" + text, unit);
+        }
+        return withUnit((change > 0 ? "+" : "\u2212") + text, unit);
+    }
+
+    function formatAge(ms) {
+        // The age of a panel's newest point, as a wall screen shows it.
+        if (ms === null || ms === undefined) {
+            return "no data yet";
+        }
+        var seconds = Math.max(0, ms / 1000);
+        if (seconds < 1) {
+            return "just now";
+        }
+        if (seconds < 120) {
+            return Math.floor(seconds) + " s ago";
+        }
+        if (seconds < 7200) {
+            return Math.floor(seconds / 60) + " min ago";
+        }
+        if (seconds < 172800) {
+            return Math.floor(seconds / 3600) + " h ago";
+        }
+        return Math.floor(seconds / 86400) + " d ago";
+    }
+
+    function isStale(panel, ageMs) {
+        return Boolean(panel.stale_seconds) && ageMs !== null && ageMs > panel.stale_seconds * 1000;
+    }
+
+    function gaugeFraction(value, panel) {
+        // Where the value stands between the gauge's min and max, clamped to [0, 1].
+        var low = panel.min === null || panel.min === undefined ? 0 : panel.min;
+        var high = panel.max === null || panel.max === undefined ? 100 : panel.max;
+        if (value === null || value === undefined || !isFinite(value) || high <= low) {
+            return 0;
+        }
+        return Math.min(1, Math.max(0, (value - low) / (high - low)));
+    }
+
+    function capNote(capped) {
+        // What a panel says when its cap left series out.
+        return capped ? "showing " + capped[0] + " of " + capped[1] + " series" : "";
+    }
+
+    return {
+        keepFrom: keepFrom,
+        xRange: xRange,
+        valueRange: valueRange,
+        thresholdColor: thresholdColor,
+        formatValue: formatValue,
+        formatChange: formatChange,
+        formatAge: formatAge,
+        isStale: isStale,
+        gaugeFraction: gaugeFraction,
+        capNote: capNote
+    };
+});

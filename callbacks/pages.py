@@ -1,0 +1,62 @@
+"""The pages: `/` (the dashboards, or every series when there is no dashboards file), `/d/<name>`, `/all`.
+
+Dash pages (registered per app by `init_app`); each layout is built when the page is asked
+for, from the dashboards in force then, so an edit of the file shows on the next load too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Dash, html
+
+from live import get_live
+from live.layout import home_layout, layout, missing_layout
+
+STREAM_PATH = "/api/stream"
+
+
+def init_app(dash_app: Dash) -> None:
+    """Register the pages on the app (Dash's page registry is global: a later app's pages replace these)."""
+
+    def home(**_query: Any) -> html.Div:
+        """Show the dashboards to choose from, or, with none defined, every series."""
+        live = get_live()
+        if not live.dashboards.names:
+            return every_series()
+        boards = [
+            (board.name, board.heading, len(board.panels), dash_app.get_relative_path(f"/d/{board.name}"))
+            for board in live.dashboards.file.dashboards
+        ]
+        return home_layout(boards, dash_app.get_relative_path("/all"), live.dashboards.error)
+
+    def every_series(**_query: Any) -> html.Div:
+        """Show one panel per series name, new series appearing live."""
+        live = get_live()
+        home_url = dash_app.get_relative_path("/") if live.dashboards.names else None
+        stream = dash_app.get_relative_path(STREAM_PATH)
+        return layout(live.config, stream, home_url=home_url, error=live.dashboards.error)
+
+    def dashboard(name: str | None = None, **_query: Any) -> html.Div:
+        """Show one dashboard of the file (its panels are drawn by the load callback)."""
+        live = get_live()
+        board = live.dashboards.get(name) if name else None
+        home_url = dash_app.get_relative_path("/")
+        if board is None:
+            return missing_layout(name, home_url)
+        stream = dash_app.get_relative_path(STREAM_PATH)
+        return layout(
+            live.config, stream, dashboard=board.name, title=board.heading, home_url=home_url,
+            error=live.dashboards.error,
+        )
+
+    dash.register_page("pulseboard.home", path="/", name="Pulseboard", title="Pulseboard", layout=home)
+    dash.register_page("pulseboard.all", path="/all", name="All series", title="All series · Pulseboard",
+                       layout=every_series)
+    dash.register_page("pulseboard.dashboard", path_template="/d/<name>", name="Dashboard",
+                       title=_dashboard_title, layout=dashboard)
+
+
+def _dashboard_title(name: str | None = None) -> str:
+    return f"{name} · Pulseboard" if name else "Pulseboard"

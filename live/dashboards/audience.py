@@ -1,0 +1,108 @@
+"""Who is sent what: the series a dashboard's screens receive, and which of its panels draws each (pure).
+
+A frame is built once for everything committed (live/updates.py); a dashboard's screens get
+it cut down to the series their panels select, encoded once per dashboard, not per screen
+(live/framer.py Frame.for_audience). A series is placed the first time this process sees it,
+in its panels until a panel's trace cap or the dashboard's series cap is reached; past a
+cap the series is counted, not sent, and the panel says how many it leaves out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from live.dashboards.model import Dashboard
+from live.model import label_dict
+from live.window import Window
+
+
+def panel_id(index: int) -> str:
+    """Return the id of a dashboard's panel: p0, p1, ... (never a series name: see live/layout.py)."""
+    return f"p{index}"
+
+
+class Audience:
+    """One dashboard's selection: for each series key, the panels it is drawn in (none: not sent)."""
+
+    def __init__(self, dashboard: Dashboard, max_series: int) -> None:
+        self.dashboard = dashboard
+        self.max_series = max_series
+        self._placed: dict[str, tuple[str, ...]] = {}
+        self._sent = 0  # series placed in at least one panel
+        self._shown = [0] * len(dashboard.panels)
+        self._matched = [0] * len(dashboard.panels)
+        self._left_out = 0  # series matched but not drawn, counted over all panels
+
+    def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
+        """Return the ids of the panels that draw this series (placing it on first sight)."""
+        placed = self._placed.get(key)
+        if placed is None:
+            placed = self._placed[key] = self._place(name, label_dict(labels))
+        return placed
+
+    def _place(self, name: str, labels: Mapping[str, str]) -> tuple[str, ...]:
+        panels: list[str] = []
+        room = self._sent < self.max_series
+        for index, panel in enumerate(self.dashboard.panels):
+            if not any(selector.matches(name, labels) for selector in panel.selectors()):
+                continue
+            self._matched[index] += 1
+            if room and self._shown[index] < panel.traces_cap:
+                self._shown[index] += 1
+                panels.append(panel_id(index))
+            else:
+                self._left_out += 1
+        if panels:
+            self._sent += 1
+        return tuple(panels)
+
+    def stale(self, windows: Mapping[str, Window], now: float) -> int:
+        """Count the series drawn in a panel with stale_seconds whose newest point is older than that."""
+        limits = {panel_id(index): panel.stale_seconds for index, panel in enumerate(self.dashboard.panels)}
+        count = 0
+        for key, window in windows.items():
+            ages = [limits[panel] for panel in self.place(key, window.name, window.labels) if limits[panel] is not None]
+            if ages and window.ts and now - window.ts[-1] > min(ages):
+                count += 1
+        return count
+
+    def capped(self) -> dict[str, list[int]]:
+        """Return [shown, matched] for each panel that leaves series out."""
+        return {
+            panel_id(index): [shown, matched]
+            for index, (shown, matched) in enumerate(zip(self._shown, self._matched, strict=True))
+            if matched > shown
+        }
+
+    def select(self, payload: Mapping[str, Any], windows: Mapping[str, Window]) -> dict[str, Any] | None:
+        """Return a frame's payload cut down to this dashboard's series, or None when it has none of them.
+
+        `windows` holds every key's window (for its series name and labels). Every series named gets its panels
+        under "new" the first time the dashboard's screens see it, so a screen that missed a
+        "new" (it opened later) is told again at its reset.
+        """
+        left_out = self._left_out
+        updates = {}
+        for key, update in payload["updates"].items():
+            window = windows[key]
+            if self.place(key, window.name, window.labels):
+                updates[key] = update
+        if not updates:
+            return None
+        selected: dict[str, Any] = {"updates": updates}
+        new = {
+            key: {**entry, "panels": list(self._placed[key])}
+            for key, entry in payload.get("new", {}).items()
+            if key in updates
+        }
+        if new:
+            selected["new"] = new
+        if self._left_out != left_out:
+            selected["capped"] = self.capped()
+        return selected
+
+    def select_windows(self, windows: Mapping[str, Window]) -> dict[str, tuple[str, ...]]:
+        """Return the panels of each series in `windows` that this dashboard draws."""
+        placed = {key: self.place(key, window.name, window.labels) for key, window in windows.items()}
+        return {key: panels for key, panels in placed.items() if panels}

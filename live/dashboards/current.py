@@ -1,0 +1,70 @@
+"""The dashboards in force: the last good file, one audience per dashboard, and a bad edit's error."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from live.dashboards.audience import Audience
+from live.dashboards.loading import DashboardsError, read_dashboards
+from live.dashboards.model import Dashboard, DashboardsFile
+
+log = logging.getLogger(__name__)
+
+
+class Dashboards:
+    """What `/d/<name>` serves; swapped whole when the file changes, kept when the change is bad."""
+
+    def __init__(self, path: Path | None, loaded: DashboardsFile, max_series: int) -> None:
+        self.path = path
+        self.file = loaded
+        self.max_series = max_series
+        self.error: str | None = None  # why the file on disk is not in force
+        self.version = 0  # counts changes screens are told of (new dashboards, or a new error)
+        self._audiences = {board.name: Audience(board, max_series) for board in loaded.dashboards}
+
+    @classmethod
+    def open(cls, path: Path | None, max_series: int) -> Dashboards:
+        """Read the dashboards file, if there is one; raise DashboardsError naming what is wrong."""
+        return cls(path, read_dashboards(path) if path else DashboardsFile(dashboards=[]), max_series)
+
+    @property
+    def names(self) -> list[str]:
+        """Return the dashboards' names, in the file's order."""
+        return [board.name for board in self.file.dashboards]
+
+    def get(self, name: str) -> Dashboard | None:
+        """Return the dashboard served at /d/<name>, if any."""
+        audience = self._audiences.get(name)
+        return audience.dashboard if audience else None
+
+    def audience(self, name: str) -> Audience | None:
+        """Return who sees what on a dashboard's screens, if it exists."""
+        return self._audiences.get(name)
+
+    def _keep_or_new(self, board: Dashboard) -> Audience:
+        # A dashboard left as it was keeps its audience: its screens carry on undisturbed.
+        audience = self._audiences.get(board.name)
+        return audience if audience is not None and audience.dashboard == board else Audience(board, self.max_series)
+
+    def reload(self) -> bool:
+        """Read the file again; keep the last good dashboards if it is bad. Return whether screens must hear of it."""
+        if self.path is None:
+            return False
+        try:
+            loaded = read_dashboards(self.path)
+        except DashboardsError as error:
+            if str(error) == self.error:
+                return False
+            log.error("dashboards file not applied, the last good one stays in force: %s", error)
+            self.error = str(error)
+            self.version += 1
+            return True
+        if loaded == self.file and self.error is None:
+            return False
+        self._audiences = {board.name: self._keep_or_new(board) for board in loaded.dashboards}
+        self.file = loaded
+        self.error = None
+        self.version += 1
+        log.info("dashboards file applied: %s", ", ".join(self.names) or "no dashboards")
+        return True

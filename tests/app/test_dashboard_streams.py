@@ -1,0 +1,97 @@
+"""Dashboards through the app: start-up errors, a dashboard's stream carrying only its series, resume, stale gauge."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from quart.typing import TestClientProtocol as Client
+
+from app import create_app
+from live.config import ConfigError
+from tests.app.test_stream import framed, next_of, post, stream
+
+BOARD = """dashboards:
+  - name: ops
+    panels:
+      - title: CPU
+        series: ["cpu*"]
+        stale_seconds: 30
+      - title: Mem
+        series: ['mem{host="a"}']
+        kind: stat
+"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> dict[str, Any]:
+    (tmp_path / "dashboards.yaml").write_text(BOARD)
+    return {"DATABASE": str(tmp_path / "test.sqlite3"), "FEED": False, "DASHBOARDS": str(tmp_path / "dashboards.yaml")}
+
+
+def test_start_up_fails_naming_the_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "boards.yaml"
+    bad.write_text(BOARD.replace("kind: stat", "kind: dial"))
+    with pytest.raises(ConfigError) as error:
+        create_app({"DATABASE": str(tmp_path / "x.sqlite3"), "FEED": False, "DASHBOARDS": str(bad)})
+    message = str(error.value)
+    assert "PULSEBOARD_DASHBOARDS" in message and "boards.yaml, line 9" in message
+    assert "dashboard 'ops'" in message and "panel 2" in message and "kind" in message
+
+
+def test_a_named_file_that_is_missing_fails_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nowhere.yaml"):
+        create_app({"DATABASE": str(tmp_path / "x.sqlite3"), "DASHBOARDS": str(tmp_path / "nowhere.yaml")})
+
+
+async def test_the_default_file_beside_the_database_is_served(tmp_path: Path) -> None:
+    (tmp_path / "dashboards.yaml").write_text(BOARD)
+    dash_app = create_app({"DATABASE": str(tmp_path / "x.sqlite3"), "FEED": False})
+    async with dash_app.server.test_app() as test_app:
+        from live.runtime import EXTENSION
+
+        assert test_app.app.extensions[EXTENSION].dashboards.names == ["ops"]
+
+
+async def test_an_unknown_dashboard_has_no_stream(client: Client) -> None:
+    response = await client.get("/api/stream?dashboard=nope", headers={"Accept": "text/event-stream"})
+    assert response.status_code == 404
+    assert "nope" in (await response.get_data(as_text=True))
+
+
+async def test_a_dashboard_stream_resets_and_frames_only_its_series(client: Client) -> None:
+    """Reset and frames name cpu* and mem{host="a"}, never mem{host="b"} or disk; each with its panel."""
+    await post(client, {"series": "cpu", "value": 1}, {"series": "disk", "value": 1})
+    await framed(client, (await post(client, {"series": "mem", "value": 1, "labels": {"host": "b"}}))["last_id"])
+    async with stream(client, query="?dashboard=ops") as (_, _, reader):
+        reset = (await next_of(reader, "reset")).json()
+        assert {key: trace["panels"] for key, trace in reset["traces"].items()} == {"cpu": ["p0"]}
+        await post(client, {"series": "disk", "value": 2}, {"series": "mem", "value": 2, "labels": {"host": "b"}})
+        await post(client, {"series": "cpu.user", "value": 3}, {"series": "mem", "value": 4, "labels": {"host": "a"}})
+        seen: dict[str, Any] = {}
+        while len(seen) < 2:
+            frame = (await next_of(reader, "frame")).json()
+            assert "now" in frame
+            seen.update({key: entry["panels"] for key, entry in frame.get("new", {}).items()})
+            assert set(frame["updates"]) <= {"cpu.user", 'mem{"host":"a"}'}
+        assert seen == {"cpu.user": ["p0"], 'mem{"host":"a"}': ["p1"]}
+
+
+async def test_a_dashboard_screen_resumes_with_only_its_series(client: Client) -> None:
+    """A catch-up after a cut is filtered like the live frames."""
+    first = (await post(client, {"series": "cpu", "value": 1}))["last_id"]
+    await post(client, {"series": "cpu", "value": 2}, {"series": "disk", "value": 9})
+    await framed(client, (await post(client, {"series": "disk", "value": 10}))["last_id"])
+    async with stream(client, {"Last-Event-ID": str(first)}, query="?dashboard=ops") as (_, _, reader):
+        frame = (await next_of(reader, "frame")).json()
+        assert list(frame["updates"]) == ["cpu"]
+        assert frame["updates"]["cpu"]["y"] == [2.0]
+
+
+async def test_the_stale_series_gauge_counts_quiet_series_on_panels_with_stale_seconds(client: Client) -> None:
+    await post(client, {"series": "cpu", "value": 1, "ts": time.time() - 120}, {"series": "cpu.sys", "value": 1})
+    await framed(client, (await post(client, {"series": "mem", "value": 1, "ts": time.time() - 120}))["last_id"])
+    text = await (await client.get("/metrics")).get_data(as_text=True)
+    assert 'pulseboard_stale_series{dashboard="ops"} 1.0' in text
