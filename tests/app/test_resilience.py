@@ -52,11 +52,22 @@ async def test_a_page_loads_with_the_largest_doubles_in_its_window(app: Dash, cl
     response = await client.post(
         "/_dash-update-component",
         json={
-            "output": "..pb-graphs.children...pb-cursor.data..",
-            "outputs": [{"id": "pb-graphs", "property": "children"}, {"id": "pb-cursor", "property": "data"}],
-            "inputs": [{"id": "pb-theme-init", "property": "data", "value": "dark"}],
+            "output": "..pb-graphs.children...pb-graphs.style...pb-cursor.data...pb-title.children..",
+            "outputs": [
+                {"id": "pb-graphs", "property": "children"},
+                {"id": "pb-graphs", "property": "style"},
+                {"id": "pb-cursor", "property": "data"},
+                {"id": "pb-title", "property": "children"},
+            ],
+            "inputs": [
+                {"id": "pb-theme-init", "property": "data", "value": "dark"},
+                {"id": "pb-rebuild", "property": "data", "value": None},
+            ],
             "changedPropIds": ["pb-theme-init.data"],
-            "state": [],
+            "state": [
+                {"id": "pb-theme", "property": "value", "value": None},
+                {"id": "pb-page", "property": "data", "value": {"dashboard": None}},
+            ],
         },
     )
     assert response.status_code == 200, await response.get_data()

@@ -33,6 +33,23 @@ def stream_url(layout: dict) -> str:
     return found[0]
 
 
+async def page_layout(client: httpx.AsyncClient, routes: str, pathname: str) -> dict:
+    """Return the layout Dash's pages router draws for a browser at `pathname` (the page's content)."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    response = await client.post(f"{routes}_dash-update-component", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 @pytest.fixture
 def app_prefix(tmp_path: Path) -> Iterator[LiveServer]:
     """Pulseboard handling the prefix itself: DASH_URL_BASE_PATHNAME=/pulse/."""
@@ -59,7 +76,7 @@ async def test_app_prefix_moves_every_route(app_prefix: LiveServer) -> None:
         page = await client.get(f"{PREFIX}/")
         assert page.status_code == 200
         assert f'"requests_pathname_prefix":"{PREFIX}/"' in page.text.replace("\\u002f", "/")
-        layout = (await client.get(f"{PREFIX}/_dash-layout")).json()
+        layout = await page_layout(client, f"{PREFIX}/", f"{PREFIX}/")
         assert stream_url(layout) == f"{PREFIX}/api/stream"
         for path in ("/healthz", "/readyz", "/metrics"):
             assert (await client.get(f"{PREFIX}{path}")).status_code == 200, path
@@ -85,7 +102,7 @@ async def test_root_path_serves_at_root_and_links_under_prefix(root_path: LiveSe
         text = page.text.replace("\\u002f", "/")
         assert f'src="{PREFIX}/_dash-component-suites/' in text
         assert f'"requests_pathname_prefix":"{PREFIX}/"' in text
-        layout = (await client.get("/_dash-layout")).json()
+        layout = await page_layout(client, "/", f"{PREFIX}/")
         assert stream_url(layout) == f"{PREFIX}/api/stream"
         # uvicorn puts the root path in front of the path; Quart takes it off again to route.
         assert (await client.get("/readyz")).json()["status"] == "ok"
