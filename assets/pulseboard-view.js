@@ -87,11 +87,14 @@
         if (value === null || value === undefined || !isFinite(value)) {
             return "–";
         }
-        return withUnit(value.toFixed(decimalsFor(value, decimals)), unit);
+        var text = value.toFixed(decimalsFor(value, decimals));
+        // A true minus sign, as the change is written; and no "-0.00" for a value that rounds to zero.
+        text = Number(text) === 0 ? text.replace("-", "") : text.replace("-", "\u2212");
+        return withUnit(text, unit);
     }
 
     function formatChange(first, last, decimals, unit) {
-        // The change over the window, signed: "+2.5%", "−0.8 ms" (a true minus sign), "±0".
+        // The change over the window, signed: "+2.5%", "−0.8 ms" (a true minus sign), "±0" (at the value's decimals: "±0.00").
         if (first === null || last === null || first === undefined || last === undefined) {
             return "";
         }

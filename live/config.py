@@ -85,7 +85,13 @@ def validate(config: Mapping[str, Any]) -> None:
     if not isinstance(hub_url, str) or not hub_url.startswith(("memory://", "redis://", "rediss://", "unix://")):
         raise ConfigError(f"{PREFIX}_HUB_URL must start memory:// or redis://, got {hub_url!r}")
     _number("DASHBOARD_MAX_SERIES", config["DASHBOARD_MAX_SERIES"], low=1, high=100_000)
-    for key in ("INGEST_TOKEN", "USERS", "DASHBOARDS"):
+    # The dashboards: a file's path, or (from Python) the models themselves or a mapping of them.
+    if not isinstance(config["DASHBOARDS"], str | Mapping) and not hasattr(config["DASHBOARDS"], "dashboards"):
+        raise ConfigError(
+            f"{PREFIX}_DASHBOARDS must be a file path, a DashboardsFile or a mapping, "
+            f"got {type(config['DASHBOARDS']).__name__}"
+        )
+    for key in ("INGEST_TOKEN", "USERS"):
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
     database = config["DATABASE"]

@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from quart import Quart
 
 from live import config as settings
-from live.dashboards.current import Dashboards
+from live.dashboards.current import Dashboards, fitting
 from live.dashboards.loading import DashboardsError
+from live.dashboards.model import DashboardsFile
 from live.framer import Framer
 from live.hubs import hub_from_url
 from live.leader import LeaderLock
@@ -42,8 +44,8 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
     except ValueError as error:
         raise settings.ConfigError(f"{settings.PREFIX}_HUB_URL: {error}") from None
     try:
-        dashboards = Dashboards.open(dashboards_path(loaded), loaded["DASHBOARD_MAX_SERIES"])
-    except DashboardsError as error:
+        dashboards = open_dashboards(loaded)
+    except (DashboardsError, ValidationError) as error:
         raise settings.ConfigError(f"{settings.PREFIX}_DASHBOARDS: {error}") from None
     streams = OpenStreams(loaded["STREAM_QUEUE_FRAMES"])
     framer = Framer(
@@ -70,6 +72,15 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
     server.before_serving(live.start)
     server.after_serving(live.stop)
     return live
+
+
+def open_dashboards(config: Mapping[str, Any]) -> Dashboards:
+    """Return the dashboards in force: given as models or a mapping from Python, else read from their file."""
+    given, max_series, window = config["DASHBOARDS"], config["DASHBOARD_MAX_SERIES"], config["WINDOW_POINTS"]
+    if isinstance(given, str):
+        return Dashboards.open(dashboards_path(config), max_series, window)
+    models = DashboardsFile.model_validate(given)  # a mapping, or models (validated as they were built)
+    return Dashboards(None, fitting(models, Path("<python>"), window), max_series, window)
 
 
 def dashboards_path(config: Mapping[str, Any]) -> Path | None:

@@ -32,7 +32,7 @@ class Audience:
         self._sent = 0  # series placed in at least one panel
         self._shown = [0] * len(dashboard.panels)
         self._matched = [0] * len(dashboard.panels)
-        self._left_out = 0  # series matched but not drawn, counted over all panels
+        self._reported: dict[str, list[int]] = {}  # the caps the last frame told screens of
 
     def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
         """Return the ids of the panels that draw this series (placing it on first sight)."""
@@ -51,8 +51,6 @@ class Audience:
             if room and self._shown[index] < panel.traces_cap:
                 self._shown[index] += 1
                 panels.append(panel_id(index))
-            else:
-                self._left_out += 1
         if panels:
             self._sent += 1
         return tuple(panels)
@@ -82,13 +80,15 @@ class Audience:
         under "new" the first time the dashboard's screens see it, so a screen that missed a
         "new" (it opened later) is told again at its reset.
         """
-        left_out = self._left_out
         updates = {}
         for key, update in payload["updates"].items():
             window = windows[key]
             if self.place(key, window.name, window.labels):
                 updates[key] = update
-        if not updates:
+        # Whoever placed a series first (this frame, a reset, the stale gauge's scrape), the next
+        # frame tells open screens of a cap it changed, even a frame with nothing else for them.
+        capped = self.capped()
+        if not updates and capped == self._reported:
             return None
         selected: dict[str, Any] = {"updates": updates}
         new = {
@@ -98,8 +98,8 @@ class Audience:
         }
         if new:
             selected["new"] = new
-        if self._left_out != left_out:
-            selected["capped"] = self.capped()
+        if capped != self._reported:
+            selected["capped"] = self._reported = capped
         return selected
 
     def select_windows(self, windows: Mapping[str, Window]) -> dict[str, tuple[str, ...]]:

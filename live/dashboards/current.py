@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 class Dashboards:
     """What `/d/<name>` serves; swapped whole when the file changes, kept when the change is bad."""
 
-    def __init__(self, path: Path | None, loaded: DashboardsFile, max_series: int) -> None:
+    def __init__(self, path: Path | None, loaded: DashboardsFile, max_series: int, window: int) -> None:
         self.path = path
+        self.window = window
         self.file = loaded
         self.max_series = max_series
         self.error: str | None = None  # why the file on disk is not in force
@@ -24,9 +25,10 @@ class Dashboards:
         self._audiences = {board.name: Audience(board, max_series) for board in loaded.dashboards}
 
     @classmethod
-    def open(cls, path: Path | None, max_series: int) -> Dashboards:
+    def open(cls, path: Path | None, max_series: int, window: int) -> Dashboards:
         """Read the dashboards file, if there is one; raise DashboardsError naming what is wrong."""
-        return cls(path, read_dashboards(path) if path else DashboardsFile(dashboards=[]), max_series)
+        loaded = fitting(read_dashboards(path), path, window) if path else DashboardsFile(dashboards=[])
+        return cls(path, loaded, max_series, window)
 
     @property
     def names(self) -> list[str]:
@@ -52,7 +54,7 @@ class Dashboards:
         if self.path is None:
             return False
         try:
-            loaded = read_dashboards(self.path)
+            loaded = fitting(read_dashboards(self.path), self.path, self.window)
         except DashboardsError as error:
             if str(error) == self.error:
                 return False
@@ -68,3 +70,16 @@ class Dashboards:
         self.version += 1
         log.info("dashboards file applied: %s", ", ".join(self.names) or "no dashboards")
         return True
+
+
+def fitting(loaded: DashboardsFile, path: Path, window: int) -> DashboardsFile:
+    """Return the dashboards if every panel's window fits in the points screens hold; else raise DashboardsError."""
+    for board in loaded.dashboards:
+        for number, panel in enumerate(board.panels, 1):
+            if panel.window_points is not None and panel.window_points > window:
+                raise DashboardsError(
+                    f"{path.name}: dashboard {board.name!r}, panel {number} ({panel.title!r}), field 'window_points': "
+                    f"{panel.window_points} is more than the {window} points screens hold (PULSEBOARD_WINDOW_POINTS)",
+                    source=path.name,
+                )
+    return loaded

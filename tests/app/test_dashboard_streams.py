@@ -95,3 +95,25 @@ async def test_the_stale_series_gauge_counts_quiet_series_on_panels_with_stale_s
     await framed(client, (await post(client, {"series": "mem", "value": 1, "ts": time.time() - 120}))["last_id"])
     text = await (await client.get("/metrics")).get_data(as_text=True)
     assert 'pulseboard_stale_series{dashboard="ops"} 1.0' in text
+
+
+def test_a_panel_window_larger_than_the_screens_hold_fails_start_up(tmp_path: Path) -> None:
+    path = tmp_path / "boards.yaml"
+    path.write_text(BOARD.replace("stale_seconds: 30", "window_points: 5000"))
+    with pytest.raises(ConfigError, match=r"panel 1 \('CPU'\), field 'window_points': 5000 is more than the 1000"):
+        create_app({"DATABASE": str(tmp_path / "x.sqlite3"), "DASHBOARDS": str(path)})
+
+
+async def test_dashboards_given_as_python_models_are_served(tmp_path: Path) -> None:
+    """Dashboards as code in Python: the same models the file is read into, with the same checks."""
+    from live.dashboards import Dashboard, DashboardsFile, PanelSpec
+
+    boards = DashboardsFile(dashboards=[Dashboard(name="py", panels=[PanelSpec(title="CPU", series=["cpu"])])])
+    dash_app = create_app({"DATABASE": str(tmp_path / "x.sqlite3"), "FEED": False, "DASHBOARDS": boards})
+    async with dash_app.server.test_app() as test_app:
+        async with stream(test_app.test_client(), query="?dashboard=py") as (connection, _, reader):
+            assert connection.status_code == 200
+            assert (await next_of(reader, "reset")).json()["traces"] == {}
+    bad = {"dashboards": [{"name": "x", "columns": 0, "panels": [{"title": "t", "series": ["s"]}]}]}
+    with pytest.raises(ConfigError, match="columns"):
+        create_app({"DATABASE": str(tmp_path / "y.sqlite3"), "DASHBOARDS": bad})

@@ -39,6 +39,9 @@ dashboards:
         min: 0
         max: 100
         thresholds: [{value: 80, color: red}]
+      - title: Services
+        series: ["svc.*"]
+        max_traces: 2
 """
 
 
@@ -238,3 +241,13 @@ def test_a_dashboards_stream_carries_only_the_series_it_shows(page: Any, board_s
     assert len(received) > 1
     assert not [data for data in received if "other." in data]
     assert all("cpu" in data for data in received)
+
+
+def test_a_panel_past_its_trace_cap_says_how_many_series_it_leaves_out(page: Any, board_server: LiveServer) -> None:
+    """max_traces: 2 with five matching series: two lines drawn, and the panel says 2 of 5."""
+    board_server.post([{"series": f"svc.{i}", "value": i} for i in range(3)])
+    framed(board_server)
+    open_board(page, board_server)
+    board_server.post([{"series": f"svc.{i}", "value": i} for i in range(3, 5)])  # two more, live
+    wait_for(lambda: read_part(page, "pb-note", "p3")["text"] == "showing 2 of 5 series", what="the cap note")
+    assert sorted(key for key, g in page.evaluate(GRAPHS_JS).items() if g["panel"] == "p3") == ["svc.0", "svc.1"]
