@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     # Who may do what (live/access.py): a bearer token for ingest; "name:werkzeug-hash,..." for the rest.
     "INGEST_TOKEN": "",
     "USERS": "",
+    # A point's labels as canonical JSON, in UTF-8 bytes (issue 13); stored once per series, not per point.
+    "MAX_LABEL_BYTES": 1024,
 }
 
 
@@ -83,6 +85,7 @@ def validate(config: Mapping[str, Any]) -> None:
     for key in ("INGEST_TOKEN", "USERS"):
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
+    _number("MAX_LABEL_BYTES", config["MAX_LABEL_BYTES"], low=64, high=1_000_000)
     database = config["DATABASE"]
     if not isinstance(database, str) or not database:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path or a sqlite: URL, got {database!r}")

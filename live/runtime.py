@@ -47,8 +47,7 @@ class Live:
         """
         now = time.time()
         oldest, newest = self.accepted_range(now)
-        limit = self.config["MAX_BATCH_POINTS"]
-        points = validate_points(items, now=now, oldest=oldest, newest=newest, max_points=limit)
+        points = validate_points(items, now=now, oldest=oldest, newest=newest, **self.limits())
         return await self.store_points(points)
 
     async def ingest_each(
@@ -61,8 +60,7 @@ class Live:
         """
         now = time.time()
         oldest, newest = self.accepted_range(now)
-        limit = self.config["MAX_BATCH_POINTS"]
-        points, refused = validate_groups(groups, now=now, oldest=oldest, newest=newest, max_points=limit)
+        points, refused = validate_groups(groups, now=now, oldest=oldest, newest=newest, **self.limits())
         return (await self.store_points(points) if points else None), refused
 
     async def push(
@@ -86,6 +84,10 @@ class Live:
         commit = await self.store.insert(points)
         await self.hub.publish(commit)
         return commit
+
+    def limits(self) -> dict[str, int]:
+        """Return the size limits validation applies to a batch."""
+        return {"max_points": self.config["MAX_BATCH_POINTS"], "max_label_bytes": self.config["MAX_LABEL_BYTES"]}
 
     def accepted_range(self, now: float) -> tuple[float, float]:
         """Return the oldest and newest timestamp a point may carry."""

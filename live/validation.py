@@ -28,6 +28,8 @@ MAX_SERIES_CHARS = 200
 MAX_LABELS = 32
 MAX_LABEL_KEY_CHARS = 100
 MAX_LABEL_VALUE_CHARS = 500
+# A label set's canonical JSON, in UTF-8 bytes, per point: the limits above allow ~19 KB (issue 13).
+MAX_LABEL_BYTES = 1024
 FIELDS = frozenset({"series", "value", "ts", "labels"})
 # Kinds of characters refused in names and labels, by Unicode category: invisible or spacing
 # characters make names that look alike but are different series (issue 13, finding 9).
@@ -175,7 +177,7 @@ def _timestamp(value: Any, row: int, oldest: float, newest: float) -> float:
     return ts
 
 
-def _labels(value: Any, row: int, seen: dict[Any, str]) -> str:
+def _labels(value: Any, row: int, seen: dict[Any, str], max_bytes: int) -> str:
     # Label sets checked once per batch, as a batch repeats a few: keyed by their items, in their order.
     items = tuple(value.items()) if type(value) is dict else None
     try:
@@ -193,6 +195,11 @@ def _labels(value: Any, row: int, seen: dict[Any, str]) -> str:
             raise InvalidInput(f"label {name!r} appears twice (once spelt decomposed)", row=row, field="labels")
         clean[name] = _clean_text(text, f"label {name!r}", MAX_LABEL_VALUE_CHARS, row, "labels")
     text = canonical_labels(clean)
+    size = len(text) if text.isascii() else len(text.encode())
+    if size > max_bytes:
+        raise InvalidInput(
+            f"labels take {size} bytes as canonical JSON; at most {max_bytes} per point", row=row, field="labels"
+        )
     if items is not None:
         seen[items] = text
     return text
@@ -218,7 +225,15 @@ def _fields(item: Any, row: int) -> Mapping[Any, Any]:
     raise InvalidInput(f"a point must be an object, got {type(item).__name__}", row=row)
 
 
-def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: float, max_points: int) -> list[Point]:
+def validate_points(
+    items: Sequence[Any],
+    *,
+    now: float,
+    oldest: float,
+    newest: float,
+    max_points: int,
+    max_label_bytes: int = MAX_LABEL_BYTES,
+) -> list[Point]:
     """Return every item as a Point (a missing ts is now), or raise InvalidInput for the first bad one."""
     if isinstance(items, str | bytes | Mapping) or not isinstance(items, Sequence):
         raise InvalidInput(f"points must be a list of points, got {type(items).__name__}", field="points")
@@ -257,14 +272,20 @@ def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: 
         elif type(ts) is not float or not oldest <= ts <= newest:
             ts = _timestamp(ts, row, oldest, newest)
         labels = fields.get("labels")
-        labels = "" if labels is None else _labels(labels, row, label_sets)
+        labels = "" if labels is None else _labels(labels, row, label_sets, max_label_bytes)
         # tuple.__new__ from C: Point's own __new__ is a Python function.
         points.append(tuple.__new__(Point, (series, ts, value, labels)))
     return points
 
 
 def validate_groups(
-    groups: Sequence[Sequence[Any]], *, now: float, oldest: float, newest: float, max_points: int
+    groups: Sequence[Sequence[Any]],
+    *,
+    now: float,
+    oldest: float,
+    newest: float,
+    max_points: int,
+    max_label_bytes: int = MAX_LABEL_BYTES,
 ) -> tuple[list[Point], dict[int, InvalidInput]]:
     """Return the points of every valid group, and why each other group was refused, by its index.
 
@@ -277,8 +298,9 @@ def validate_groups(
         raise InvalidInput(f"batch has {len(flat)} points; at most {max_points} per request", field="points")
     if not flat:
         return [], {}
+    limits = {"max_points": max_points, "max_label_bytes": max_label_bytes}
     try:  # the common case, all valid, in one pass
-        return validate_points(flat, now=now, oldest=oldest, newest=newest, max_points=max_points), {}
+        return validate_points(flat, now=now, oldest=oldest, newest=newest, **limits), {}
     except InvalidInput:
         pass
     points: list[Point] = []
@@ -286,7 +308,7 @@ def validate_groups(
     for index, group in enumerate(groups):
         if group:
             try:
-                points += validate_points(group, now=now, oldest=oldest, newest=newest, max_points=max_points)
+                points += validate_points(group, now=now, oldest=oldest, newest=newest, **limits)
             except InvalidInput as error:
                 refused[index] = error
     return points, refused

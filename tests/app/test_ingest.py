@@ -132,3 +132,21 @@ async def test_a_sqlite_url_names_the_file_and_its_leader_lock(tmp_path: Any) ->
         assert path.exists()
         # The lock is taken by the retention task as it starts.
         await eventually((tmp_path / "points.sqlite3.leader").exists, 5, "the leader lock beside the file")
+
+
+async def test_labels_past_the_byte_limit_are_422_and_not_stored(settings: dict[str, Any]) -> None:
+    """PULSEBOARD_MAX_LABEL_BYTES caps a point's labels (issue 13): a clear 422, nothing of the batch stored."""
+    dash_app = create_app({**settings, "MAX_LABEL_BYTES": 100})
+    async with dash_app.server.test_app() as test_app:
+        client = test_app.test_client()
+        fits, over = {"host": "a" * 89}, {"host": "a" * 90}  # 100 and 101 bytes as {"host":"..."}
+        batch = [{"series": "cpu", "value": 1, "labels": fits}, {"series": "cpu", "value": 2, "labels": over}]
+        response = await client.post("/api/points", json=batch)
+        assert response.status_code == 422
+        assert await response.get_json() == {
+            "error": "labels take 101 bytes as canonical JSON; at most 100 per point",
+            "row": 1,
+            "field": "labels",
+        }
+        assert await stored_count(dash_app) == 0
+        assert (await client.post("/api/points", json=batch[:1])).status_code == 200

@@ -379,3 +379,24 @@ def test_a_name_is_measured_after_composing() -> None:
     (point,) = check([{"series": "e\u0301" * 200, "value": 1.0}])
     assert point.series == "\u00e9" * 200
 
+
+def test_a_label_set_may_take_up_to_the_byte_limit_as_canonical_json() -> None:
+    """The limit counts the canonical JSON's UTF-8 bytes, as the label set is stored (issue 13)."""
+    fits = {"a": "v" * 500, "b": "v" * 400, "c": "v" * (1024 - 900 - len('{"a":"","b":"","c":""}'))}
+    assert len(check([{"series": "a", "value": 1.0, "labels": fits}])[0].labels.encode()) == 1024
+    over_ascii = {**fits, "c": fits["c"] + "v"}
+    over_utf8 = {**fits, "c": fits["c"][:-2] + "é\""}  # é is 2 bytes, a quote 2 characters of JSON
+    for over in (over_ascii, over_utf8):  # 1,025 and 1,026 bytes
+        error = refusal([{"series": "a", "value": 1.0}, {"series": "a", "value": 1.0, "labels": over}])
+        assert (error.row, error.field, error.status) == (1, "labels", 422)
+        assert error.message.endswith("bytes as canonical JSON; at most 1024 per point")
+
+
+def test_the_label_byte_limit_is_the_callers() -> None:
+    """validate_points takes the limit the setting gives (PULSEBOARD_MAX_LABEL_BYTES)."""
+    labels = {"host": "a" * 100}
+    with pytest.raises(InvalidInput, match="labels take 111 bytes as canonical JSON; at most 110 per point"):
+        validate_points(
+            [{"series": "a", "value": 1.0, "labels": labels}],
+            now=NOW, oldest=NOW - 1, newest=NOW + 1, max_points=1, max_label_bytes=110,
+        )  # fmt: skip
