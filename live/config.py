@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "USERS": "",
     # A point's labels as canonical JSON, in UTF-8 bytes (issue 13); stored once per series, not per point.
     "MAX_LABEL_BYTES": 1024,
+    # Failed logins an address may make in a minute before it gets 429s (live/logins.py).
+    "LOGIN_FAILURES_PER_MINUTE": 10,
 }
 
 
@@ -86,6 +88,7 @@ def validate(config: Mapping[str, Any]) -> None:
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
     _number("MAX_LABEL_BYTES", config["MAX_LABEL_BYTES"], low=64, high=1_000_000)
+    _number("LOGIN_FAILURES_PER_MINUTE", config["LOGIN_FAILURES_PER_MINUTE"], low=1, high=10_000)
     database = config["DATABASE"]
     if not isinstance(database, str) or not database:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path or a sqlite: URL, got {database!r}")
