@@ -75,13 +75,18 @@ class Live:
         return await self.ingest([item])
 
     async def store_points(self, points: list[Point]) -> Commit:
-        """Store points already validated, then hand them to the hub; return what was committed."""
+        """Store points already validated, then hand them to the hub; return what was committed.
+
+        A producer that hangs up (its task cancelled) before the writer begins its batch leaves
+        nothing stored; after that, the batch is stored and fanned out all the same.
+        """
         # shield: a producer hanging up after the commit must not keep the commit from the hub,
         # or screens would not see it until the next commit fills the gap from the store.
-        return await asyncio.shield(self._store_and_publish(points))
+        producer = asyncio.current_task()
+        return await asyncio.shield(self._store_and_publish(points, producer))
 
-    async def _store_and_publish(self, points: list[Point]) -> Commit:
-        commit = await self.store.insert(points)
+    async def _store_and_publish(self, points: list[Point], producer: asyncio.Task[Any] | None) -> Commit:
+        commit = await self.store.insert(points, producer=producer)
         await self.hub.publish(commit)
         return commit
 

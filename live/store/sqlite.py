@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import groupby, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -14,7 +16,7 @@ import aiosqlite
 from live.model import Commit, Point, Row, series_key
 from live.store import StorageError
 from live.store.sqlite_schema import prepare
-from live.store.sqlite_writer import Writer
+from live.store.sqlite_writer import MAX_QUEUED_POINTS, Writer, is_busy
 
 # A worker that opens the file while another upgrades it waits for that, not only for a write.
 OPEN_BUSY_TIMEOUT_MS = 300_000
@@ -37,12 +39,32 @@ def storage_errors() -> Iterator[None]:
         raise StorageError(str(error)) from error
 
 
-class SQLiteStore:
-    """The SQLite file: writes go through one task, reads through a second connection."""
+def lock_held(path: str) -> bool:
+    """Return whether another connection holds the file's write lock now (asked without waiting)."""
+    # mode=rw: never create a file where the database should be.
+    with closing(sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0, isolation_level=None)) as db:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if is_busy(error):
+                return True
+            raise
+        db.execute("ROLLBACK")
+        return False
 
-    def __init__(self, path: str, *, busy_timeout_ms: int = 10_000) -> None:
+
+class SQLiteStore:
+    """The SQLite file: writes go through one task, reads through a second connection.
+
+    `write_timeout`: seconds a batch may wait, in the queue and for another connection's lock,
+    before it fails unwritten.
+    """
+
+    def __init__(self, path: str, *, write_timeout: float = 5.0, max_queued_points: int = MAX_QUEUED_POINTS) -> None:
         self.path = path
-        self.busy_timeout_ms = busy_timeout_ms
+        self.write_timeout = write_timeout
+        self.busy_timeout_ms = max(1, int(write_timeout * 1000))
+        self.max_queued_points = max_queued_points
         self.database_id = ""
         self._writer: Writer | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -50,6 +72,13 @@ class SQLiteStore:
     async def _connect(self, busy_timeout_ms: int) -> aiosqlite.Connection:
         db = await aiosqlite.connect(self.path, isolation_level=None)
         await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        return db
+
+    async def _connect_writer(self) -> aiosqlite.Connection:
+        db = await self._connect(self.busy_timeout_ms)
+        # FULL: a 2xx survives a power cut too, not only a crash. Group commit keeps the
+        # fsync per transaction, not per point.
+        await db.execute("PRAGMA synchronous = FULL")
         return db
 
     async def open(self) -> None:
@@ -67,16 +96,20 @@ class SQLiteStore:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             db = await self._connect(max(self.busy_timeout_ms, OPEN_BUSY_TIMEOUT_MS))
-            self._writer = Writer(db)
+            memory = self.path == ":memory:"
+            self._writer = Writer(
+                db,
+                timeout=self.write_timeout,
+                max_points=self.max_queued_points,
+                connect=None if memory else self._connect_writer,
+            )
             await db.execute("PRAGMA journal_mode = WAL")
-            # FULL: a 2xx survives a power cut too, not only a crash. Group commit keeps the
-            # fsync per transaction, not per point.
-            await db.execute("PRAGMA synchronous = FULL")
+            await db.execute("PRAGMA synchronous = FULL")  # as _connect_writer says
             async with self._writer.transaction():
                 self.database_id = await prepare(db)
             await db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             # ":memory:" is a new database per connection: there, one connection does both.
-            self._reader = db if self.path == ":memory:" else await self._connect(self.busy_timeout_ms)
+            self._reader = db if memory else await self._connect(self.busy_timeout_ms)
 
     async def close(self) -> None:
         """Finish queued writes, stop the writer and close both connections."""
@@ -86,10 +119,10 @@ class SQLiteStore:
         if self._reader is not None:
             await self._reader.close()
 
-    async def insert(self, points: list[Point]) -> Commit:
-        """Store the points in one transaction and return what was committed."""
+    async def insert(self, points: list[Point], *, producer: asyncio.Task[object] | None = None) -> Commit:
+        """Store the points in one transaction and return what was committed (sqlite_writer.py says when not)."""
         assert self._writer is not None
-        return await self._writer.insert(points)
+        return await self._writer.insert(points, producer=producer)
 
     async def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
         db = self._reader
@@ -107,7 +140,19 @@ class SQLiteStore:
             return list(await db.execute_fetchall(sql, args))
 
     async def ping(self) -> None:
-        """Return if the file answers a read; raise StorageError if not."""
+        """Return if the file answers a read and takes writes; raise StorageError if not."""
+        writer = self._writer
+        if writer is not None and writer.locked_since is not None:
+            # Writes failed on another connection's lock: ready again once nobody holds it.
+            with storage_errors():
+                held = await asyncio.to_thread(lock_held, self.path)
+            if held:
+                seconds = time.monotonic() - writer.locked_since
+                raise StorageError(
+                    f"writes are failing: another connection has held the database's write lock for {seconds:.0f} s"
+                    f" (past the {self.write_timeout:g} s write deadline)"
+                )
+            writer.locked_since = None
         await self._fetch("SELECT 1 FROM meta LIMIT 1")
 
     async def last_id(self) -> int:

@@ -21,7 +21,7 @@ HOST_B = '{"host":"b"}'
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    store = SQLiteStore(str(tmp_path / "nested" / "dir" / "store.sqlite3"), busy_timeout_ms=50)
+    store = SQLiteStore(str(tmp_path / "nested" / "dir" / "store.sqlite3"), write_timeout=0.05)
     await store.open()
     yield store
     await store.close()
@@ -296,7 +296,7 @@ async def test_the_writer_survives_an_unexpected_error(
     """A bug met while writing fails that group's batches, is logged with its traceback, and the writer goes on."""
     write = store._writer._write
 
-    async def broken(batches: list[list[Point]]) -> object:
+    async def broken(jobs: list[object]) -> object:
         monkeypatch.setattr(store._writer, "_write", write)
         raise RuntimeError("a bug")
 
@@ -374,3 +374,4 @@ async def test_a_full_disk_is_named_even_when_the_rollback_fails(
     assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
     assert "cannot rollback" in "".join(getattr(raised.value.__cause__, "__notes__", []))
     assert "cannot rollback" in caplog.text
+
