@@ -14,7 +14,7 @@ from live.feed import run_feed
 from live.framer import Framer
 from live.hubs import Hub
 from live.leader import LeaderLock
-from live.model import Commit, InvalidInput, Point
+from live.model import Commit, Idempotency, InvalidInput, Point
 from live.open_streams import OpenStreams
 from live.retention import keep_retention
 from live.screens import Screens
@@ -40,15 +40,19 @@ class Live:
     leader: LeaderLock
     supervisor: Supervisor
 
-    async def ingest(self, items: Sequence[Mapping[str, Any] | Point]) -> Commit:
+    async def ingest(
+        self, items: Sequence[Mapping[str, Any] | Point], *, idempotency: Idempotency | None = None
+    ) -> Commit:
         """Validate the points as every entry path does, store them in one transaction, and fan them out.
 
         Raises InvalidInput (nothing stored) for the first bad point, StorageError if the store failed.
+        With `idempotency`, a batch whose key was stored before is answered with its first commit's
+        ids (`replayed`) and not stored again; a key reused for another batch is an InvalidInput.
         """
         now = time.time()
         oldest, newest = self.accepted_range(now)
         points = validate_points(items, now=now, oldest=oldest, newest=newest, **self.limits())
-        return await self.store_points(points)
+        return await self.store_points(points, idempotency)
 
     async def ingest_each(
         self, groups: Sequence[Sequence[Mapping[str, Any]]]
@@ -74,7 +78,7 @@ class Live:
             item["labels"] = labels
         return await self.ingest([item])
 
-    async def store_points(self, points: list[Point]) -> Commit:
+    async def store_points(self, points: list[Point], idempotency: Idempotency | None = None) -> Commit:
         """Store points already validated, then hand them to the hub; return what was committed.
 
         A producer that hangs up (its task cancelled) before the writer begins its batch leaves
@@ -83,11 +87,14 @@ class Live:
         # shield: a producer hanging up after the commit must not keep the commit from the hub,
         # or screens would not see it until the next commit fills the gap from the store.
         producer = asyncio.current_task()
-        return await asyncio.shield(self._store_and_publish(points, producer))
+        return await asyncio.shield(self._store_and_publish(points, producer, idempotency))
 
-    async def _store_and_publish(self, points: list[Point], producer: asyncio.Task[Any] | None) -> Commit:
-        commit = await self.store.insert(points, producer=producer)
-        await self.hub.publish(commit)
+    async def _store_and_publish(
+        self, points: list[Point], producer: asyncio.Task[Any] | None, idempotency: Idempotency | None
+    ) -> Commit:
+        commit = await self.store.insert(points, producer=producer, idempotency=idempotency)
+        if not commit.replayed:  # a retry: its points were fanned out when first stored
+            await self.hub.publish(commit)
         return commit
 
     def limits(self) -> dict[str, int]:

@@ -10,7 +10,7 @@ import asyncio
 import re
 from typing import Protocol
 
-from live.model import Commit, Point, Row
+from live.model import Commit, Idempotency, Point, Row
 
 # A URL scheme of two letters or more ("sqlite:", "postgresql:"); one letter would be a drive.
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
@@ -31,10 +31,18 @@ class Store(Protocol):
     async def close(self) -> None:
         """Finish queued writes and let go of every resource."""
 
-    async def insert(self, points: list[Point], *, producer: asyncio.Task[object] | None = None) -> Commit:
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
         """Store the points in one transaction with contiguous ids; raise StorageError if nothing was.
 
-        A batch whose `producer` is done or cancelled before it is written is dropped.
+        A batch whose `producer` is done or cancelled before it is written is dropped; a batch
+        whose idempotency key was stored before is not stored again: the commit then has that
+        batch's ids, no rows, and `replayed` set.
         """
 
     async def last_id(self) -> int:

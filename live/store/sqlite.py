@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from live.model import Commit, Point, Row, series_key
+from live.model import Commit, Idempotency, Point, Row, series_key
 from live.store import StorageError
 from live.store.sqlite_schema import prepare
 from live.store.sqlite_writer import MAX_QUEUED_POINTS, Writer, is_busy
@@ -119,10 +119,16 @@ class SQLiteStore:
         if self._reader is not None:
             await self._reader.close()
 
-    async def insert(self, points: list[Point], *, producer: asyncio.Task[object] | None = None) -> Commit:
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
         """Store the points in one transaction and return what was committed (sqlite_writer.py says when not)."""
         assert self._writer is not None
-        return await self._writer.insert(points, producer=producer)
+        return await self._writer.insert(points, producer=producer, idempotency=idempotency)
 
     async def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
         db = self._reader
@@ -196,6 +202,10 @@ class SQLiteStore:
         if keep < 1:
             raise ValueError(f"purge must keep at least 1 point per series, got keep={keep}")
         assert self._writer is not None
+        with storage_errors():
+            async with self._writer.transaction() as db:
+                # Idempotency keys last as long as points: a retry later than that is a new batch.
+                await db.execute("DELETE FROM idempotency_keys WHERE created < ?", (older_than,))
         deleted = 0
         for (series_id,) in await self._fetch("SELECT id FROM series ORDER BY id"):
             # A short transaction per series keeps ingest waiting at most one series' delete.

@@ -9,7 +9,8 @@ What a producer can count on, whatever else holds the file (issue 13, finding 5)
   deadline, every batch waiting fails with it at once, not one busy timeout after another;
 - a batch whose producer has gone (its request was cancelled) before it is begun is dropped,
   so a producer that timed out and retries does not find its first try stored late;
-- at most `max_points` points wait in the queue: past that a batch fails at once.
+- at most `max_points` points wait in the queue: past that a batch fails at once;
+- a batch sent with an idempotency key is stored once; its retries get the same ids.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from itertools import chain, count, repeat
 
 import aiosqlite
 
-from live.model import Commit, Point, Row
+from live.model import Commit, Idempotency, InvalidInput, Point, Row
 from live.store import StorageError
 
 log = logging.getLogger(__name__)
@@ -42,18 +43,20 @@ BUSY_SLACK_MS = 250
 class Job:
     """One batch waiting for the writer: its points, its caller's future, and what decides whether to write it."""
 
-    __slots__ = ("points", "future", "producer", "deadline")
+    __slots__ = ("points", "future", "producer", "idempotency", "deadline")
 
     def __init__(
         self,
         points: list[Point],
         future: asyncio.Future[Commit],
         producer: asyncio.Task[object] | None,
+        idempotency: Idempotency | None,
         deadline: float,
     ) -> None:
         self.points = points
         self.future = future
         self.producer = producer
+        self.idempotency = idempotency
         self.deadline = deadline
 
     def abandoned(self) -> bool:
@@ -153,7 +156,13 @@ class Writer:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def insert(self, points: list[Point], *, producer: asyncio.Task[object] | None = None) -> Commit:
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
         """Queue the points, and return them as committed in one transaction.
 
         Dropped unwritten if `producer` is cancelled or done before the writer begins them.
@@ -162,7 +171,7 @@ class Writer:
         if self._queued_points and self._queued_points + len(points) > self.max_points:
             raise StorageError(f"the write queue is full ({self._queued_points} points wait to be written)")
         future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
-        self._jobs.put_nowait(Job(points, future, producer, time.monotonic() + self.timeout))
+        self._jobs.put_nowait(Job(points, future, producer, idempotency, time.monotonic() + self.timeout))
         self._queued_points += len(points)
         # shield: a caller cancelled while waiting must not cancel the write for the others.
         return await asyncio.shield(future)
@@ -253,7 +262,7 @@ class Writer:
             return
         try:
             await self._wait_for_lock_until(min(job.deadline for job in jobs))
-            commits = await self._write(jobs)
+            results = await self._write(jobs)
         except sqlite3.OperationalError as error:
             # The file's trouble, not a batch's (locked too long, disk full, read-only, gone):
             # every batch would meet it again, so none is retried alone.
@@ -278,9 +287,13 @@ class Writer:
             fail(jobs, error)
             return
         self.locked_since = None
-        for job, commit in zip(jobs, commits, strict=True):
-            if not job.future.done():
-                job.future.set_result(commit)
+        for job, result in zip(jobs, results, strict=True):
+            if job.future.done():
+                continue
+            if isinstance(result, Exception):
+                job.future.set_exception(result)
+            else:
+                job.future.set_result(result)
 
     async def _wait_for_lock_until(self, deadline: float) -> None:
         """Have BEGIN wait for another connection's lock no later than `deadline` (time.monotonic())."""
@@ -304,13 +317,18 @@ class Writer:
                     ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
         return ids
 
-    async def _write(self, jobs: list[Job]) -> list[Commit]:
+    async def _write(self, jobs: list[Job]) -> list[Commit | InvalidInput]:
         columns = [tuple(zip(*job.points, strict=True)) for job in jobs]  # (series, ts, value, labels) each
         async with self.transaction() as db:
             keys = chain.from_iterable(zip(series, labels, strict=True) for series, _, _, labels in columns)
             ids = await self._series_ids_for(db, keys)
-            commits = []
-            for series, ts, values, labels in columns:
+            results: list[Commit | InvalidInput] = []
+            for job, (series, ts, values, labels) in zip(jobs, columns, strict=True):
+                if job.idempotency is not None:
+                    earlier = await stored_before(db, job.idempotency)
+                    if earlier is not None:
+                        results.append(earlier)
+                        continue
                 series_ids = map(ids.__getitem__, zip(series, labels, strict=True))
                 flat = list(chain.from_iterable(zip(series_ids, ts, values, strict=True)))
                 for start in range(0, len(series), self._rows_per_insert):
@@ -319,6 +337,29 @@ class Writer:
                 # One writer holds the lock for the whole transaction, so ids are contiguous.
                 last = cursor.lastrowid
                 first = last - len(series) + 1
-                commits.append(Commit(first, last, rows(first, series, labels, ts, values)))
+                if job.idempotency is not None:  # in the same transaction: stored with its key, or neither
+                    await db.execute(
+                        "INSERT INTO idempotency_keys (key, fingerprint, first_id, last_id, created)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (*job.idempotency, first, last, time.time()),
+                    )
+                results.append(Commit(first, last, rows(first, series, labels, ts, values)))
         self._series_ids = ids  # only once committed: a rolled-back series id does not exist
-        return commits
+        return results
+
+
+async def stored_before(db: aiosqlite.Connection, idempotency: Idempotency) -> Commit | InvalidInput | None:
+    """Return the commit a key stands for (no rows: nothing new), a refusal if it was another batch's, or None."""
+    async with db.execute(
+        "SELECT fingerprint, first_id, last_id FROM idempotency_keys WHERE key = ?", (idempotency.key,)
+    ) as cursor:
+        found = await cursor.fetchone()
+    if found is None:
+        return None
+    fingerprint, first, last = found
+    if fingerprint != idempotency.fingerprint:
+        return InvalidInput(
+            f"Idempotency-Key {idempotency.key[:60]!r} was used for another batch; send a new key with a new batch",
+            field="Idempotency-Key",
+        )
+    return Commit(first, last, (), replayed=True)
