@@ -1,8 +1,15 @@
-"""The SQLite store: a file in WAL mode, one writer task (sqlite_writer.py), reads on a second connection."""
+"""The SQLite store: a file in WAL mode, one writer task (sqlite_writer.py), reads on a second connection.
+
+The file must stay the one opened: SQLite goes on writing to a file deleted or replaced under
+it, and everything written since is lost at the next start. So before each write and each
+readiness check the path's inode is compared with the one opened (issue 13, finding 6).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -17,6 +24,8 @@ from live.model import Commit, Idempotency, Point, Row, series_key
 from live.store import StorageError
 from live.store.sqlite_schema import prepare
 from live.store.sqlite_writer import MAX_QUEUED_POINTS, Writer, is_busy
+
+log = logging.getLogger(__name__)
 
 # A worker that opens the file while another upgrades it waits for that, not only for a write.
 OPEN_BUSY_TIMEOUT_MS = 300_000
@@ -68,6 +77,8 @@ class SQLiteStore:
         self.database_id = ""
         self._writer: Writer | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._opened: tuple[int, int] | None = None  # the file's (device, inode) once open
+        self._gone = ""  # why the file may not be written, once found out
 
     async def _connect(self, busy_timeout_ms: int) -> aiosqlite.Connection:
         db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -102,14 +113,45 @@ class SQLiteStore:
                 timeout=self.write_timeout,
                 max_points=self.max_queued_points,
                 connect=None if memory else self._connect_writer,
+                guard=self._check_file,
             )
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = FULL")  # as _connect_writer says
             async with self._writer.transaction():
                 self.database_id = await prepare(db)
             await db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            if not memory:
+                opened = os.stat(self.path)
+                self._opened = (opened.st_dev, opened.st_ino)
             # ":memory:" is a new database per connection: there, one connection does both.
             self._reader = db if memory else await self._connect(self.busy_timeout_ms)
+
+    def _check_file(self) -> None:
+        """Raise StorageError if the path no longer leads to the file opened (deleted, moved or replaced)."""
+        if self._opened is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            why = "was deleted or moved away"
+        except OSError as error:
+            why = f"cannot be checked ({error.strerror})"
+        else:
+            if (found.st_dev, found.st_ino) == self._opened:
+                if self._gone:
+                    log.warning("the database file %s is back: writes resume", self.path)
+                    self._gone = ""
+                return
+            why = f"was replaced by another file (inode {found.st_ino}, opened {self._opened[1]})"
+        message = (
+            f"the database file {self.path} {why} while Pulseboard had it open: writes stop, as they would"
+            " be lost at the next start; put the file back, or restart Pulseboard to use what is there now"
+        )
+        if message != self._gone:
+            # Loud, once per cause: points acknowledged before it live only in the open file now.
+            log.critical("%s", message)
+            self._gone = message
+        raise StorageError(message)
 
     async def close(self) -> None:
         """Finish queued writes, stop the writer and close both connections."""
@@ -146,7 +188,8 @@ class SQLiteStore:
             return list(await db.execute_fetchall(sql, args))
 
     async def ping(self) -> None:
-        """Return if the file answers a read and takes writes; raise StorageError if not."""
+        """Return if the file is the one opened, answers a read and takes writes; raise StorageError if not."""
+        self._check_file()
         writer = self._writer
         if writer is not None and writer.locked_since is not None:
             # Writes failed on another connection's lock: ready again once nobody holds it.

@@ -119,7 +119,7 @@ class Writer:
     """The connection that writes, the task that commits queued batches, and the lock on its transactions.
 
     `connect` opens a fresh writing connection (when a ROLLBACK fails and leaves this one inside
-    a transaction).
+    a transaction); `guard` raises StorageError when the file may no longer be written.
     """
 
     def __init__(
@@ -129,11 +129,13 @@ class Writer:
         timeout: float,
         max_points: int = MAX_QUEUED_POINTS,
         connect: Callable[[], Awaitable[aiosqlite.Connection]] | None = None,
+        guard: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db
         self.timeout = timeout
         self.max_points = max_points
         self._connect = connect
+        self._guard = guard
         # One transaction at a time on this connection: ingest's, retention's, the schema's.
         self.lock = asyncio.Lock()
         self._jobs: asyncio.Queue[Job] = asyncio.Queue()
@@ -261,8 +263,13 @@ class Writer:
         if not jobs:
             return
         try:
+            self._guard()
             await self._wait_for_lock_until(min(job.deadline for job in jobs))
             results = await self._write(jobs)
+        except StorageError as error:  # the guard's: the file cannot be written at all
+            fail(jobs, error)
+            self._fail_waiting(error, str(error))
+            return
         except sqlite3.OperationalError as error:
             # The file's trouble, not a batch's (locked too long, disk full, read-only, gone):
             # every batch would meet it again, so none is retried alone.

@@ -179,3 +179,31 @@ async def test_a_batch_not_begun_within_the_deadline_fails_unwritten(store: SQLi
         await late
     assert await stored_series(store) == ["first"]
 
+
+async def test_a_deleted_file_stops_writes_and_readiness(store: SQLiteStore, caplog: pytest.LogCaptureFixture) -> None:
+    """Unlinked under the store: SQLite would go on writing to a file gone at the next start (issue 13, finding 6)."""
+    await store.insert(points("before"))
+    Path(store.path).unlink()
+    for call in (store.insert(points("after")), store.ping()):
+        with pytest.raises(StorageError, match="was deleted or moved away while Pulseboard had it open"):
+            await call
+    assert [r.levelname for r in caplog.records if "was deleted" in r.getMessage()] == ["CRITICAL"]  # once
+    assert not Path(store.path).exists()  # nothing checked creates a new file there
+
+
+async def test_a_replaced_file_stops_writes_and_a_file_put_back_resumes_them(store: SQLiteStore) -> None:
+    """Another file at the path (a restore over it, a deploy's copy) is not the one written; the opened one back is."""
+    await store.insert(points("before"))
+    path = Path(store.path)
+    path.rename(path.with_name("moved.sqlite3"))
+    restored = path.with_name("restored.sqlite3")  # made beside it, as a restore would, then moved over it
+    with closing(sqlite3.connect(restored)) as other:
+        other.execute("CREATE TABLE t (x)")
+    restored.replace(path)
+    with pytest.raises(StorageError, match=r"was replaced by another file \(inode \d+, opened \d+\)"):
+        await store.insert(points("after"))
+    with pytest.raises(StorageError, match="replaced"):
+        await store.ping()
+    path.with_name("moved.sqlite3").replace(path)
+    await store.ping()
+    assert (await store.insert(points("back"))).first == 2
