@@ -7,8 +7,9 @@ What a producer can count on, whatever else holds the file (issue 13, finding 5)
 - an answer within the write deadline: a batch not begun `timeout` seconds after it was queued
   fails with StorageError, unwritten; when another connection holds the lock past a batch's
   deadline, every batch waiting fails with it at once, not one busy timeout after another;
-- a batch whose producer has gone (its request was cancelled) before it is begun is dropped,
-  so a producer that timed out and retries does not find its first try stored late;
+- a batch whose producer has gone (its request was cancelled) before its points are written is
+  dropped, waiting for the lock included, so a producer that timed out and retries does not find
+  its first try stored late;
 - at most `max_points` points wait in the queue: past that a batch fails at once;
 - a batch sent with an idempotency key is stored once; its retries get the same ids.
 """
@@ -167,7 +168,7 @@ class Writer:
     ) -> Commit:
         """Queue the points, and return them as committed in one transaction.
 
-        Dropped unwritten if `producer` is cancelled or done before the writer begins them.
+        Dropped unwritten if `producer` is cancelled or done before the writer writes them.
         Raises StorageError (nothing stored) when the queue is full or the deadline passes.
         """
         if self._queued_points and self._queued_points + len(points) > self.max_points:
@@ -297,7 +298,9 @@ class Writer:
         for job, result in zip(jobs, results, strict=True):
             if job.future.done():
                 continue
-            if isinstance(result, Exception):
+            if result is None:
+                job.future.cancel()
+            elif isinstance(result, Exception):
                 job.future.set_exception(result)
             else:
                 job.future.set_result(result)
@@ -324,13 +327,18 @@ class Writer:
                     ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
         return ids
 
-    async def _write(self, jobs: list[Job]) -> list[Commit | InvalidInput]:
+    async def _write(self, jobs: list[Job]) -> list[Commit | InvalidInput | None]:
+        """Write the batches in one transaction: a commit per batch, a refusal (a key reused), or None (dropped)."""
         columns = [tuple(zip(*job.points, strict=True)) for job in jobs]  # (series, ts, value, labels) each
         async with self.transaction() as db:
             keys = chain.from_iterable(zip(series, labels, strict=True) for series, _, _, labels in columns)
             ids = await self._series_ids_for(db, keys)
-            results: list[Commit | InvalidInput] = []
+            results: list[Commit | InvalidInput | None] = []
             for job, (series, ts, values, labels) in zip(jobs, columns, strict=True):
+                if job.abandoned():  # its producer left while BEGIN waited for the lock: still unwritten
+                    log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
+                    results.append(None)
+                    continue
                 if job.idempotency is not None:
                     earlier = await stored_before(db, job.idempotency)
                     if earlier is not None:

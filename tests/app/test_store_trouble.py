@@ -207,3 +207,19 @@ async def test_a_replaced_file_stops_writes_and_a_file_put_back_resumes_them(sto
     path.with_name("moved.sqlite3").replace(path)
     await store.ping()
     assert (await store.insert(points("back"))).first == 2
+
+
+async def test_a_batch_whose_producer_hung_up_while_waiting_for_the_lock_is_never_written(
+    app: Dash, client: Client
+) -> None:
+    """Taken by the writer, waiting for another process's lock, its producer gone: dropped once the lock is had."""
+    async with app.server.app_context():
+        live = get_live()
+        writer = live.store._writer
+        with write_lock(live.store.path):
+            gone = asyncio.create_task(live.ingest([{"series": "gone", "value": 1.0}]))
+            await eventually(lambda: writer._jobs.empty() and writer.lock.locked(), what="the writer to wait")
+            gone.cancel()
+        await writer._jobs.join()
+        assert await live.store.between(0, 100) == []
+        assert (await live.push("after", 1.0)).first == 1
