@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURES_PER_MINUTE": 10,
     # How long a batch may wait to be written (queued, or for another process's lock): then 503.
     "WRITE_TIMEOUT_SECONDS": 5.0,
+    # How long an ingest body may take to arrive after its headers (a client dripping it): then 408.
+    "BODY_TIMEOUT_SECONDS": 30.0,
 }
 
 
@@ -92,6 +94,7 @@ def validate(config: Mapping[str, Any]) -> None:
     _number("MAX_LABEL_BYTES", config["MAX_LABEL_BYTES"], low=64, high=1_000_000)
     _number("LOGIN_FAILURES_PER_MINUTE", config["LOGIN_FAILURES_PER_MINUTE"], low=1, high=10_000)
     _number("WRITE_TIMEOUT_SECONDS", config["WRITE_TIMEOUT_SECONDS"], low=0.05, high=600)
+    _number("BODY_TIMEOUT_SECONDS", config["BODY_TIMEOUT_SECONDS"], low=0.05, high=3600)
     database = config["DATABASE"]
     if not isinstance(database, str) or not database:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path or a sqlite: URL, got {database!r}")

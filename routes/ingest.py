@@ -67,7 +67,7 @@ async def ingest_points() -> tuple[Response, int, dict[str, str]]:
         got = request.headers.get("Content-Type", "none")[:80]
         raise UnsupportedMediaType(f"Content-Type must be {JSON}, got {got!r}")
     live = get_live()
-    body = await read_body(live.config["MAX_BODY_BYTES"])
+    body = await read_body(live.config["MAX_BODY_BYTES"], live.config["BODY_TIMEOUT_SECONDS"])
     commit = await live.ingest(json_items(parse_json(body)), idempotency=idempotency(body))
     stored = commit.last - commit.first + 1
     headers = {}
