@@ -69,8 +69,8 @@ class FailureLimit:
             return 0
         return max(0, int(failures[0] + WINDOW_SECONDS - self.clock() + 0.999))
 
-    def fail(self, address: str) -> None:
-        """Count a failed login from the address."""
+    def fail(self, address: str) -> float:
+        """Count a failed login from the address; return its time, to forgive it by."""
         now = self.clock()
         failures = self._failures.pop(address, None) or deque(maxlen=self.per_minute)
         failures.append(now)
@@ -81,6 +81,13 @@ class FailureLimit:
                 del self._failures[key]
             while len(self._failures) > TRACKED_ADDRESSES:
                 del self._failures[next(iter(self._failures))]
+        return now
+
+    def forgive(self, address: str, when: float) -> None:
+        """Take back a failure counted at `when` (an attempt counted before its hash said it was right)."""
+        failures = self._failures.get(address)
+        if failures is not None and when in failures:
+            failures.remove(when)
 
 
 class Logins:
@@ -123,11 +130,14 @@ class Logins:
             self.failures.fail(address)
             return None
         hashed = self.users.get(name)
+        # Counted as a failure until the hash says otherwise: attempts in flight count, so fifty
+        # sent at once cannot all pass the check above before the first one fails.
+        attempt = self.failures.fail(address)
         async with self._hashing:
             passed = await asyncio.to_thread(self.verify, self._dummy if hashed is None else hashed, password)
         if hashed is None or not passed:
-            self.failures.fail(address)
             return None
+        self.failures.forgive(address, attempt)
         self._remembered[digest] = (name, self.clock() + REMEMBER_SECONDS)
         if len(self._remembered) > REMEMBERED_HEADERS:
             self._remembered.popitem(last=False)  # the oldest: it expires first anyway

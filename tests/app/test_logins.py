@@ -3,6 +3,7 @@ a header that passed is remembered for a minute (issue 13, finding 7)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import threading
@@ -173,3 +174,23 @@ def test_the_dummy_hash_uses_the_users_method(tmp_path: Path) -> None:
     pbkdf2 = generate_password_hash("x", method="pbkdf2:sha256:1000")
     checker = Logins({"a": pbkdf2, "b": pbkdf2, "c": ALICE}, failures_per_minute=1)
     assert checker._dummy.startswith("pbkdf2:sha256:1000$")
+
+
+async def test_attempts_in_flight_count_against_the_limit(client: Client, hashes: Hashes) -> None:
+    """Fifty wrong passwords sent at once from one address: ten are hashed, forty get 429 (they all passed
+    the check before the first hash finished)."""
+    answers = await asyncio.gather(
+        *(client.get("/", headers=basic("alice", f"guess{i}"), **frm("10.0.0.1")) for i in range(50))
+    )
+    assert sorted(answer.status_code for answer in answers) == [401] * 10 + [429] * 40
+    assert len(hashes.calls) == 10
+
+
+async def test_a_right_password_is_not_counted_as_a_failure() -> None:
+    """An attempt is counted while it is hashed, and taken back when it was right."""
+    clock, verified = Clock(), []
+    checker = logins(clock, verified, per_minute=2)
+    for index in range(5):  # five different spellings of alice's login: each hashed, none a failure
+        assert await checker.check(basic("alice", "right")["Authorization"] + " " * index, "a") == "alice"
+    assert await checker.check(basic("alice", "wrong")["Authorization"], "a") is None
+    assert checker.failures.retry_after("a") == 0

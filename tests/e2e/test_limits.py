@@ -7,7 +7,6 @@ import re
 import shlex
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
