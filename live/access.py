@@ -7,29 +7,27 @@ Rules are marked on the views themselves, so a new route cannot silently fall in
   the same rule answering in a protocol's own error shape.
 - `@public`: no login (health checks for load balancers).
 - Everything else, once `init_app` has put the app behind PULSEBOARD_USERS ("alice:<werkzeug
-  hash>,..."): HTTP basic auth. Ingest keeps its token rule instead.
+  hash>,..."): HTTP basic auth (live/logins.py), 429 for an address that failed too often.
+  Ingest keeps its token rule instead.
 Neither set while the server is reachable beyond loopback: a warning, once.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import hashlib
 import hmac
 import ipaddress
 import logging
 import os
-import secrets
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
 
 from quart import Quart, Response, current_app, jsonify, request
-from werkzeug.security import check_password_hash
 
 from live.config import PREFIX, ConfigError
+from live.logins import Logins, TooManyFailures
 
 log = logging.getLogger(__name__)
 REALM = "Pulseboard"
@@ -112,39 +110,6 @@ def check_token(expected: str, header: str | None) -> None:
         raise Denied(403)
 
 
-class BasicAuth:
-    """Checks basic-auth headers against hashed passwords, remembering the ones that passed.
-
-    Werkzeug's hashes are slow on purpose (scrypt, ~50 ms): a page makes dozens of requests,
-    so a header that passed once is remembered by a keyed digest, never in clear.
-    """
-
-    def __init__(self, users: Mapping[str, str]) -> None:
-        self.users = dict(users)
-        self._key = secrets.token_bytes(32)
-        self._passed: set[bytes] = set()
-
-    async def check(self, header: str | None) -> str:
-        """Return the user the header names, or raise Denied(401)."""
-        if not header or not header[:6].lower() == "basic ":
-            raise Denied(401)
-        digest = hmac.new(self._key, header.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
-        try:
-            name, _, password = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
-        except ValueError:
-            raise Denied(401) from None
-        if digest in self._passed:
-            return name
-        hashed = self.users.get(name)
-        # A slow hash runs in a thread: on the event loop it would freeze every stream meanwhile.
-        if hashed is None or not await asyncio.to_thread(check_password_hash, hashed, password):
-            raise Denied(401)
-        if len(self._passed) > 10_000:
-            self._passed.clear()  # bounded: a flood of distinct good headers costs re-hashing, not memory
-        self._passed.add(digest)
-        return name
-
-
 def _loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -166,7 +131,7 @@ def init_app(server: Quart, config: Mapping[str, Any]) -> None:
     """Put the whole app behind PULSEBOARD_USERS (views marked otherwise excepted), and warn when open."""
     users = parse_users(config["USERS"])
     token = config["INGEST_TOKEN"]
-    basic = BasicAuth(users) if users else None
+    logins = Logins(users, failures_per_minute=int(config["LOGIN_FAILURES_PER_MINUTE"])) if users else None
     warned = False
 
     def warn(where: str) -> None:
@@ -187,16 +152,21 @@ def init_app(server: Quart, config: Mapping[str, Any]) -> None:
             warn(host)
 
     @server.before_request
-    async def require_credentials() -> Response | tuple[Response, int, dict[str, str]] | None:
+    async def require_credentials() -> tuple[Response, int, dict[str, str]] | None:
         # Other servers: scope["server"] is the local address this request reached.
         local = (request.scope.get("server") or ("127.0.0.1", 0))[0]
         if not warned and local and not _loopback(str(local)):
             warn(str(local))
-        if basic is None or rule_of(request.endpoint) != "login":
+        if logins is None or rule_of(request.endpoint) != "login":
             return None
+        # The client as uvicorn saw it: with --proxy-headers, the address a trusted proxy forwarded.
+        address = (request.scope.get("client") or ("", 0))[0]
         try:
-            await basic.check(request.headers.get("Authorization"))
-        except Denied:
+            user = await logins.check(request.headers.get("Authorization"), address)
+        except TooManyFailures as refused:
+            message = f"too many failed logins from {address}; try again in {refused.retry_after} s"
+            return jsonify(error=message), 429, {"Retry-After": str(refused.retry_after)}
+        if user is None:
             return (
                 jsonify(error="log in to see this dashboard"),
                 401,

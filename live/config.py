@@ -44,6 +44,14 @@ DEFAULTS: dict[str, Any] = {
     "DASHBOARDS": "",
     # Series one dashboard's screens are sent at most, whatever its globs match.
     "DASHBOARD_MAX_SERIES": 500,
+    # A point's labels as canonical JSON, in UTF-8 bytes (issue 13); stored once per series, not per point.
+    "MAX_LABEL_BYTES": 1024,
+    # Failed logins an address may make in a minute before it gets 429s (live/logins.py).
+    "LOGIN_FAILURES_PER_MINUTE": 10,
+    # How long a batch may wait to be written (queued, or for another process's lock): then 503.
+    "WRITE_TIMEOUT_SECONDS": 5.0,
+    # How long an ingest body may take to arrive after its headers (a client dripping it): then 408.
+    "BODY_TIMEOUT_SECONDS": 30.0,
 }
 
 
@@ -94,6 +102,10 @@ def validate(config: Mapping[str, Any]) -> None:
     for key in ("INGEST_TOKEN", "USERS"):
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
+    _number("MAX_LABEL_BYTES", config["MAX_LABEL_BYTES"], low=64, high=1_000_000)
+    _number("LOGIN_FAILURES_PER_MINUTE", config["LOGIN_FAILURES_PER_MINUTE"], low=1, high=10_000)
+    _number("WRITE_TIMEOUT_SECONDS", config["WRITE_TIMEOUT_SECONDS"], low=0.05, high=600)
+    _number("BODY_TIMEOUT_SECONDS", config["BODY_TIMEOUT_SECONDS"], low=0.05, high=3600)
     database = config["DATABASE"]
     if not isinstance(database, str) or not database:
         raise ConfigError(f"{PREFIX}_DATABASE must be a file path or a sqlite: URL, got {database!r}")

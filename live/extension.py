@@ -36,7 +36,7 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
     loaded = settings.load(config)
     server.config.update({f"{settings.PREFIX}_{key}": value for key, value in loaded.items()})
     try:
-        store = store_from_url(loaded["DATABASE"])
+        store = store_from_url(loaded["DATABASE"], write_timeout=loaded["WRITE_TIMEOUT_SECONDS"])
     except ValueError as error:
         raise settings.ConfigError(f"{settings.PREFIX}_DATABASE: {error}") from None
     try:

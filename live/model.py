@@ -38,11 +38,23 @@ class Row(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """Points stored in one transaction: ids first..last, in order."""
+    """Points stored in one transaction: ids first..last, in order.
+
+    replayed: a batch stored before under the same idempotency key; its ids, no rows, and
+    nothing new to fan out.
+    """
 
     first: int
     last: int
     rows: tuple[Row, ...]
+    replayed: bool = False
+
+
+class Idempotency(NamedTuple):
+    """A producer's key for one batch and a digest of what it sent: a retry is stored once."""
+
+    key: str
+    fingerprint: str
 
 
 # A commit with no rows: it says "look in the store", for the framer's gap detection to fill.

@@ -17,7 +17,7 @@ from live.feed import run_feed
 from live.framer import DASHBOARDS_CHANGED, Framer
 from live.hubs import Hub
 from live.leader import LeaderLock
-from live.model import Commit, InvalidInput, Point
+from live.model import Commit, Idempotency, InvalidInput, Point
 from live.open_streams import OpenStreams
 from live.retention import keep_retention
 from live.screens import Screens
@@ -44,16 +44,19 @@ class Live:
     supervisor: Supervisor
     dashboards: Dashboards
 
-    async def ingest(self, items: Sequence[Mapping[str, Any] | Point]) -> Commit:
+    async def ingest(
+        self, items: Sequence[Mapping[str, Any] | Point], *, idempotency: Idempotency | None = None
+    ) -> Commit:
         """Validate the points as every entry path does, store them in one transaction, and fan them out.
 
         Raises InvalidInput (nothing stored) for the first bad point, StorageError if the store failed.
+        With `idempotency`, a batch whose key was stored before is answered with its first commit's
+        ids (`replayed`) and not stored again; a key reused for another batch is an InvalidInput.
         """
         now = time.time()
         oldest, newest = self.accepted_range(now)
-        limit = self.config["MAX_BATCH_POINTS"]
-        points = validate_points(items, now=now, oldest=oldest, newest=newest, max_points=limit)
-        return await self.store_points(points)
+        points = validate_points(items, now=now, oldest=oldest, newest=newest, **self.limits())
+        return await self.store_points(points, idempotency)
 
     async def ingest_each(
         self, groups: Sequence[Sequence[Mapping[str, Any]]]
@@ -65,8 +68,7 @@ class Live:
         """
         now = time.time()
         oldest, newest = self.accepted_range(now)
-        limit = self.config["MAX_BATCH_POINTS"]
-        points, refused = validate_groups(groups, now=now, oldest=oldest, newest=newest, max_points=limit)
+        points, refused = validate_groups(groups, now=now, oldest=oldest, newest=newest, **self.limits())
         return (await self.store_points(points) if points else None), refused
 
     async def push(
@@ -80,15 +82,23 @@ class Live:
             item["labels"] = labels
         return await self.ingest([item])
 
-    async def store_points(self, points: list[Point]) -> Commit:
-        """Store points already validated, then hand them to the hub; return what was committed."""
+    async def store_points(self, points: list[Point], idempotency: Idempotency | None = None) -> Commit:
+        """Store points already validated, then hand them to the hub; return what was committed.
+
+        A producer that hangs up (its task cancelled) before the writer begins its batch leaves
+        nothing stored; after that, the batch is stored and fanned out all the same.
+        """
         # shield: a producer hanging up after the commit must not keep the commit from the hub,
         # or screens would not see it until the next commit fills the gap from the store.
-        return await asyncio.shield(self._store_and_publish(points))
+        producer = asyncio.current_task()
+        return await asyncio.shield(self._store_and_publish(points, producer, idempotency))
 
-    async def _store_and_publish(self, points: list[Point]) -> Commit:
-        commit = await self.store.insert(points)
-        await self.hub.publish(commit)
+    async def _store_and_publish(
+        self, points: list[Point], producer: asyncio.Task[Any] | None, idempotency: Idempotency | None
+    ) -> Commit:
+        commit = await self.store.insert(points, producer=producer, idempotency=idempotency)
+        if not commit.replayed:  # a retry: its points were fanned out when first stored
+            await self.hub.publish(commit)
         return commit
 
     def count_stale(self) -> None:
@@ -98,6 +108,10 @@ class Live:
             audience = self.dashboards.audience(name)
             if audience is not None:
                 metrics.STALE_SERIES.labels(name).set(audience.stale(self.framer.windows, now))
+
+    def limits(self) -> dict[str, int]:
+        """Return the size limits validation applies to a batch."""
+        return {"max_points": self.config["MAX_BATCH_POINTS"], "max_label_bytes": self.config["MAX_LABEL_BYTES"]}
 
     def accepted_range(self, now: float) -> tuple[float, float]:
         """Return the oldest and newest timestamp a point may carry."""

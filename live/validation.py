@@ -4,14 +4,18 @@ Decoders (live/decoders) turn request bodies into mappings of series, value, ts 
 Python code hands over mappings or Points holding whatever its numbers and times are (numpy
 scalars, Decimal, datetime, pandas.Timestamp). Each is taken as the plain value it stands for,
 or the whole batch is refused with an InvalidInput naming the first bad row and field.
+
+Names, label names and label values are text that reads as what it is: NFC (one series however
+its accents were encoded), no control, invisible format or separator characters, no space but
+U+0020 and none at either end, so two series never look alike on screen.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import sys
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,10 +28,19 @@ MAX_SERIES_CHARS = 200
 MAX_LABELS = 32
 MAX_LABEL_KEY_CHARS = 100
 MAX_LABEL_VALUE_CHARS = 500
+# A label set's canonical JSON, in UTF-8 bytes, per point: the limits above allow ~19 KB (issue 13).
+MAX_LABEL_BYTES = 1024
 FIELDS = frozenset({"series", "value", "ts", "labels"})
-# Control characters and lone surrogates; a regex, as a loop over the characters in Python
-# was a tenth of ingest's time in 5,000-point batches (BENCHMARKS.md).
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# Kinds of characters refused in names and labels, by Unicode category: invisible or spacing
+# characters make names that look alike but are different series (issue 13, finding 9).
+_REFUSED = {
+    "Cc": "control characters",
+    "Cs": "lone surrogates",
+    "Cf": "invisible format characters",
+    "Zl": "line separators",
+    "Zp": "paragraph separators",
+    "Zs": "spaces other than U+0020",
+}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _REALS = (Real, Decimal)  # Decimal is no numbers.Real (it will not mix with float), but a real number
@@ -64,14 +77,40 @@ def _value(value: Any, row: int) -> float:
     return number
 
 
+def _refused_character(value: str) -> str | None:
+    """Return why the text may not be a name or label, naming its first refused character, or None."""
+    # str.isprintable() is False for exactly the categories refused, in C, and for two allowed:
+    # private use, and code points this Python's Unicode does not know yet (newer emoji). So
+    # the loop in Python runs only for text holding one of those, which is rare.
+    if not value.isprintable():
+        for index, char in enumerate(value):
+            why = _REFUSED.get(unicodedata.category(char))
+            if why is not None and char != " ":
+                return f"must not contain {why}: {_describe(char)} at index {index}"
+    if value[0] == " " or value[-1] == " ":  # the only space left: isprintable() refused the others
+        return "must not begin or end with a space (U+0020)"
+    return None
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+
+
 def _clean_text(value: Any, what: str, limit: int, row: int, field: str) -> str:
+    """Return the text as one plain str in Unicode's composed form (NFC), or raise InvalidInput naming why not."""
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be a string, got {type(value).__name__}", row=row, field=field)
+    if type(value) is not str:
+        value = str.__str__(value)  # numpy.str_ and kin as plain str
+    # Text that differs only in how accents are encoded is the same name: one series, not two.
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
     if not value or len(value) > limit:
         raise InvalidInput(f"{what} must be 1 to {limit} characters, got {len(value)}", row=row, field=field)
-    if _FORBIDDEN.search(value):
-        raise InvalidInput(f"{what} must not contain control characters", row=row, field=field)
-    return value if type(value) is str else str.__str__(value)  # numpy.str_ and kin as plain str
+    why = _refused_character(value)
+    if why is not None:
+        raise InvalidInput(f"{what} {why}", row=row, field=field)
+    return value
 
 
 def _datetime_seconds(value: datetime, row: int) -> float:
@@ -138,7 +177,7 @@ def _timestamp(value: Any, row: int, oldest: float, newest: float) -> float:
     return ts
 
 
-def _labels(value: Any, row: int, seen: dict[Any, str]) -> str:
+def _labels(value: Any, row: int, seen: dict[Any, str], max_bytes: int) -> str:
     # Label sets checked once per batch, as a batch repeats a few: keyed by their items, in their order.
     items = tuple(value.items()) if type(value) is dict else None
     try:
@@ -152,8 +191,15 @@ def _labels(value: Any, row: int, seen: dict[Any, str]) -> str:
     clean = {}
     for key, text in value.items():
         name = _clean_text(key, "a label name", MAX_LABEL_KEY_CHARS, row, "labels")
+        if name in clean:  # two spellings of one name (NFC): which value would be meant?
+            raise InvalidInput(f"label {name!r} appears twice (once spelt decomposed)", row=row, field="labels")
         clean[name] = _clean_text(text, f"label {name!r}", MAX_LABEL_VALUE_CHARS, row, "labels")
     text = canonical_labels(clean)
+    size = len(text) if text.isascii() else len(text.encode())
+    if size > max_bytes:
+        raise InvalidInput(
+            f"labels take {size} bytes as canonical JSON; at most {max_bytes} per point", row=row, field="labels"
+        )
     if items is not None:
         seen[items] = text
     return text
@@ -179,7 +225,15 @@ def _fields(item: Any, row: int) -> Mapping[Any, Any]:
     raise InvalidInput(f"a point must be an object, got {type(item).__name__}", row=row)
 
 
-def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: float, max_points: int) -> list[Point]:
+def validate_points(
+    items: Sequence[Any],
+    *,
+    now: float,
+    oldest: float,
+    newest: float,
+    max_points: int,
+    max_label_bytes: int = MAX_LABEL_BYTES,
+) -> list[Point]:
     """Return every item as a Point (a missing ts is now), or raise InvalidInput for the first bad one."""
     if isinstance(items, str | bytes | Mapping) or not isinstance(items, Sequence):
         raise InvalidInput(f"points must be a list of points, got {type(items).__name__}", field="points")
@@ -188,7 +242,7 @@ def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: 
     if len(items) > max_points:
         raise InvalidInput(f"batch has {len(items)} points; at most {max_points} per request", field="points")
     points = []
-    names: set[str] = set()  # series names already checked: a batch repeats a few names
+    names: dict[str, str] = {}  # series names already checked, as given and as stored: a batch repeats a few
     label_sets: dict[Any, str] = {}  # and label sets, by their items
     for row, item in enumerate(items):
         fields = item if type(item) is dict else _fields(item, row)
@@ -197,10 +251,13 @@ def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: 
             raise InvalidInput(f"unknown field {name!r}; a point has series, value, ts, labels", row=row, field=name)
         if "series" not in fields:
             raise InvalidInput("series is required", row=row, field="series")
-        series = fields["series"]
-        if type(series) is not str or series not in names:  # type first: an unhashable list is no name
-            series = _clean_text(series, "series", MAX_SERIES_CHARS, row, "series")
-            names.add(series)
+        given = fields["series"]
+        # type first: an unhashable list is no name
+        series = names.get(given) if type(given) is str else None
+        if series is None:
+            series = _clean_text(given, "series", MAX_SERIES_CHARS, row, "series")
+            if type(given) is str:
+                names[given] = series
         if "value" not in fields:
             raise InvalidInput("value is required", row=row, field="value")
         value = fields["value"]
@@ -215,15 +272,20 @@ def validate_points(items: Sequence[Any], *, now: float, oldest: float, newest: 
         elif type(ts) is not float or not oldest <= ts <= newest:
             ts = _timestamp(ts, row, oldest, newest)
         labels = fields.get("labels")
+        labels = "" if labels is None else _labels(labels, row, label_sets, max_label_bytes)
         # tuple.__new__ from C: Point's own __new__ is a Python function.
-        points.append(
-            tuple.__new__(Point, (series, ts, value, "" if labels is None else _labels(labels, row, label_sets)))
-        )
+        points.append(tuple.__new__(Point, (series, ts, value, labels)))
     return points
 
 
 def validate_groups(
-    groups: Sequence[Sequence[Any]], *, now: float, oldest: float, newest: float, max_points: int
+    groups: Sequence[Sequence[Any]],
+    *,
+    now: float,
+    oldest: float,
+    newest: float,
+    max_points: int,
+    max_label_bytes: int = MAX_LABEL_BYTES,
 ) -> tuple[list[Point], dict[int, InvalidInput]]:
     """Return the points of every valid group, and why each other group was refused, by its index.
 
@@ -236,8 +298,9 @@ def validate_groups(
         raise InvalidInput(f"batch has {len(flat)} points; at most {max_points} per request", field="points")
     if not flat:
         return [], {}
+    limits = {"max_points": max_points, "max_label_bytes": max_label_bytes}
     try:  # the common case, all valid, in one pass
-        return validate_points(flat, now=now, oldest=oldest, newest=newest, max_points=max_points), {}
+        return validate_points(flat, now=now, oldest=oldest, newest=newest, **limits), {}
     except InvalidInput:
         pass
     points: list[Point] = []
@@ -245,7 +308,7 @@ def validate_groups(
     for index, group in enumerate(groups):
         if group:
             try:
-                points += validate_points(group, now=now, oldest=oldest, newest=newest, max_points=max_points)
+                points += validate_points(group, now=now, oldest=oldest, newest=newest, **limits)
             except InvalidInput as error:
                 refused[index] = error
     return points, refused

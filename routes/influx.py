@@ -65,7 +65,7 @@ async def reject_http(error: HTTPException) -> tuple[Response, int]:
 async def write_lines() -> Response:
     """Store every point of a line protocol body in one transaction, or none of them."""
     live = get_live()
-    body = await read_decoded_body(live.config["MAX_BODY_BYTES"])
+    body = await read_decoded_body(live.config["MAX_BODY_BYTES"], live.config["BODY_TIMEOUT_SECONDS"])
     decoded = parse_lines(body, request.args.get("precision", "ns"))
     limit = live.config["MAX_BATCH_POINTS"]
     if len(decoded.items) > limit:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from quart import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from live import get_live, metrics
 from live.access import ingest_token
 from live.decoders.json import json_items, parse_json
-from live.model import InvalidInput
+from live.model import Idempotency, InvalidInput
 from live.store import StorageError
 from routes.body import read_body
 
 bp = Blueprint("ingest", __name__)
 JSON = "application/json"
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: a UUID, quoted or not, fits
 
 
 @bp.errorhandler(InvalidInput)
@@ -49,8 +54,12 @@ async def reject_size(_error: RequestEntityTooLarge) -> tuple[Response, int]:
 
 @bp.post("/api/points")
 @ingest_token
-async def ingest_points() -> tuple[Response, int]:
-    """Validate a batch, store all of it in one transaction, and say what was stored."""
+async def ingest_points() -> tuple[Response, int, dict[str, str]]:
+    """Validate a batch, store all of it in one transaction, and say what was stored.
+
+    With an Idempotency-Key header, a batch already stored under that key (a producer's retry
+    after a timeout) is answered as it was then, and not stored again.
+    """
     # A web page can send text/plain or a form to any site without asking first; application/json
     # it must ask for (a CORS preflight, which is never granted), so no page can write points.
     if request.mimetype != JSON:
@@ -58,8 +67,23 @@ async def ingest_points() -> tuple[Response, int]:
         got = request.headers.get("Content-Type", "none")[:80]
         raise UnsupportedMediaType(f"Content-Type must be {JSON}, got {got!r}")
     live = get_live()
-    body = await read_body(live.config["MAX_BODY_BYTES"])
-    commit = await live.ingest(json_items(parse_json(body)))
+    body = await read_body(live.config["MAX_BODY_BYTES"], live.config["BODY_TIMEOUT_SECONDS"])
+    commit = await live.ingest(json_items(parse_json(body)), idempotency=idempotency(body))
     stored = commit.last - commit.first + 1
-    metrics.POINTS_INGESTED.labels("json").inc(stored)
-    return jsonify(stored=stored, first_id=commit.first, last_id=commit.last), 200
+    headers = {}
+    if commit.replayed:  # a retry of a batch already stored: the same answer, nothing stored again
+        headers["Idempotent-Replayed"] = "true"
+    else:
+        metrics.POINTS_INGESTED.labels("json").inc(stored)
+    return jsonify(stored=stored, first_id=commit.first, last_id=commit.last), 200, headers
+
+
+def idempotency(body: bytes) -> Idempotency | None:
+    """Return the request's Idempotency-Key with a digest of its body, if it has one (400 if it is not a key)."""
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        return None
+    if not KEY.fullmatch(key):
+        message = f"{IDEMPOTENCY_KEY} must be 1 to 255 visible ASCII characters"
+        raise InvalidInput(message, field=IDEMPOTENCY_KEY, status=400)
+    return Idempotency(key, hashlib.sha256(body).hexdigest())

@@ -73,7 +73,8 @@ async def export_metrics() -> Response:
     if request.mimetype not in (PROTOBUF, JSON):
         raise UnsupportedMediaType(f"Content-Type must be {PROTOBUF} or {JSON}, got {request.mimetype or 'none'!r}")
     live = get_live()
-    export = decode_otlp(await read_decoded_body(live.config["MAX_BODY_BYTES"]), request.mimetype)
+    body = await read_decoded_body(live.config["MAX_BODY_BYTES"], live.config["BODY_TIMEOUT_SECONDS"])
+    export = decode_otlp(body, request.mimetype)
     commit, refused = await live.ingest_each(export.groups)
     reasons = export.refused + [Refusal(export.where[index], error.message) for index, error in sorted(refused.items())]
     if reasons and commit is None:

@@ -48,7 +48,8 @@ async def reject_http(error: HTTPException) -> tuple[Response, int]:
 async def ingest_prometheus() -> tuple[Response, int]:
     """Store every sample of a text-format body in one transaction, or none; say what was stored."""
     live = get_live()
-    samples = parse_prometheus(await read_decoded_body(live.config["MAX_BODY_BYTES"]))
+    body = await read_decoded_body(live.config["MAX_BODY_BYTES"], live.config["BODY_TIMEOUT_SECONDS"])
+    samples = parse_prometheus(body)
     try:
         commit = await live.ingest(samples.items)
     except InvalidInput as error:

@@ -6,10 +6,11 @@ visible to readers in id order, so "after N" means the same thing on every worke
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Protocol
 
-from live.model import Commit, Point, Row
+from live.model import Commit, Idempotency, Point, Row
 
 # A URL scheme of two letters or more ("sqlite:", "postgresql:"); one letter would be a drive.
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
@@ -30,8 +31,19 @@ class Store(Protocol):
     async def close(self) -> None:
         """Finish queued writes and let go of every resource."""
 
-    async def insert(self, points: list[Point]) -> Commit:
-        """Store the points in one transaction with contiguous ids; raise StorageError if nothing was."""
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
+        """Store the points in one transaction with contiguous ids; raise StorageError if nothing was.
+
+        A batch whose `producer` is done or cancelled before it is written is dropped; a batch
+        whose idempotency key was stored before is not stored again: the commit then has that
+        batch's ids, no rows, and `replayed` set.
+        """
 
     async def last_id(self) -> int:
         """Return the newest event id, 0 when nothing was ever stored."""
@@ -49,16 +61,19 @@ class Store(Protocol):
         """Delete points with ts < older_than except each series' newest `keep` by (ts, id); return how many."""
 
     async def ping(self) -> None:
-        """Return if the store answers; raise StorageError if not."""
+        """Return if the store answers and takes writes; raise StorageError naming why not."""
 
 
-def store_from_url(url: str) -> Store:
-    """Return the store a URL names: "sqlite:///abs/path", "sqlite:relative/path", a plain path or ":memory:"."""
+def store_from_url(url: str, *, write_timeout: float = 5.0) -> Store:
+    """Return the store a URL names: "sqlite:///abs/path", "sqlite:relative/path", a plain path or ":memory:".
+
+    `write_timeout`: seconds a batch may wait to be written before it fails, unwritten.
+    """
     path = sqlite_path(url)
     # Imported here: the backend imports StorageError from this module.
     from live.store.sqlite import SQLiteStore
 
-    return SQLiteStore(path)
+    return SQLiteStore(path, write_timeout=write_timeout)
 
 
 def sqlite_path(url: str) -> str:

@@ -1,20 +1,31 @@
-"""The SQLite store: a file in WAL mode, one writer task (sqlite_writer.py), reads on a second connection."""
+"""The SQLite store: a file in WAL mode, one writer task (sqlite_writer.py), reads on a second connection.
+
+The file must stay the one opened: SQLite goes on writing to a file deleted or replaced under
+it, and everything written since is lost at the next start. So before each write and each
+readiness check the path's inode is compared with the one opened (issue 13, finding 6).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import groupby, repeat
 from operator import itemgetter
 from pathlib import Path
 
 import aiosqlite
 
-from live.model import Commit, Point, Row, series_key
+from live.model import Commit, Idempotency, Point, Row, series_key
 from live.store import StorageError
 from live.store.sqlite_schema import prepare
-from live.store.sqlite_writer import Writer
+from live.store.sqlite_writer import MAX_QUEUED_POINTS, Writer, is_busy
+
+log = logging.getLogger(__name__)
 
 # A worker that opens the file while another upgrades it waits for that, not only for a write.
 OPEN_BUSY_TIMEOUT_MS = 300_000
@@ -37,19 +48,48 @@ def storage_errors() -> Iterator[None]:
         raise StorageError(str(error)) from error
 
 
-class SQLiteStore:
-    """The SQLite file: writes go through one task, reads through a second connection."""
+def lock_held(path: str) -> bool:
+    """Return whether another connection holds the file's write lock now (asked without waiting)."""
+    # mode=rw: never create a file where the database should be.
+    with closing(sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0, isolation_level=None)) as db:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if is_busy(error):
+                return True
+            raise
+        db.execute("ROLLBACK")
+        return False
 
-    def __init__(self, path: str, *, busy_timeout_ms: int = 10_000) -> None:
+
+class SQLiteStore:
+    """The SQLite file: writes go through one task, reads through a second connection.
+
+    `write_timeout`: seconds a batch may wait, in the queue and for another connection's lock,
+    before it fails unwritten.
+    """
+
+    def __init__(self, path: str, *, write_timeout: float = 5.0, max_queued_points: int = MAX_QUEUED_POINTS) -> None:
         self.path = path
-        self.busy_timeout_ms = busy_timeout_ms
+        self.write_timeout = write_timeout
+        self.busy_timeout_ms = max(1, int(write_timeout * 1000))
+        self.max_queued_points = max_queued_points
         self.database_id = ""
         self._writer: Writer | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._opened: tuple[int, int] | None = None  # the file's (device, inode) once open
+        self._gone = ""  # why the file may not be written, once found out
 
     async def _connect(self, busy_timeout_ms: int) -> aiosqlite.Connection:
         db = await aiosqlite.connect(self.path, isolation_level=None)
         await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        return db
+
+    async def _connect_writer(self) -> aiosqlite.Connection:
+        db = await self._connect(self.busy_timeout_ms)
+        # FULL: a 2xx survives a power cut too, not only a crash. Group commit keeps the
+        # fsync per transaction, not per point.
+        await db.execute("PRAGMA synchronous = FULL")
         return db
 
     async def open(self) -> None:
@@ -67,16 +107,51 @@ class SQLiteStore:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             db = await self._connect(max(self.busy_timeout_ms, OPEN_BUSY_TIMEOUT_MS))
-            self._writer = Writer(db)
+            memory = self.path == ":memory:"
+            self._writer = Writer(
+                db,
+                timeout=self.write_timeout,
+                max_points=self.max_queued_points,
+                connect=None if memory else self._connect_writer,
+                guard=self._check_file,
+            )
             await db.execute("PRAGMA journal_mode = WAL")
-            # FULL: a 2xx survives a power cut too, not only a crash. Group commit keeps the
-            # fsync per transaction, not per point.
-            await db.execute("PRAGMA synchronous = FULL")
+            await db.execute("PRAGMA synchronous = FULL")  # as _connect_writer says
             async with self._writer.transaction():
                 self.database_id = await prepare(db)
             await db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            if not memory:
+                opened = os.stat(self.path)
+                self._opened = (opened.st_dev, opened.st_ino)
             # ":memory:" is a new database per connection: there, one connection does both.
-            self._reader = db if self.path == ":memory:" else await self._connect(self.busy_timeout_ms)
+            self._reader = db if memory else await self._connect(self.busy_timeout_ms)
+
+    def _check_file(self) -> None:
+        """Raise StorageError if the path no longer leads to the file opened (deleted, moved or replaced)."""
+        if self._opened is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            why = "was deleted or moved away"
+        except OSError as error:
+            why = f"cannot be checked ({error.strerror})"
+        else:
+            if (found.st_dev, found.st_ino) == self._opened:
+                if self._gone:
+                    log.warning("the database file %s is back: writes resume", self.path)
+                    self._gone = ""
+                return
+            why = f"was replaced by another file (inode {found.st_ino}, opened {self._opened[1]})"
+        message = (
+            f"the database file {self.path} {why} while Pulseboard had it open: writes stop, as they would"
+            " be lost at the next start; put the file back, or restart Pulseboard to use what is there now"
+        )
+        if message != self._gone:
+            # Loud, once per cause: points acknowledged before it live only in the open file now.
+            log.critical("%s", message)
+            self._gone = message
+        raise StorageError(message)
 
     async def close(self) -> None:
         """Finish queued writes, stop the writer and close both connections."""
@@ -86,10 +161,16 @@ class SQLiteStore:
         if self._reader is not None:
             await self._reader.close()
 
-    async def insert(self, points: list[Point]) -> Commit:
-        """Store the points in one transaction and return what was committed."""
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
+        """Store the points in one transaction and return what was committed (sqlite_writer.py says when not)."""
         assert self._writer is not None
-        return await self._writer.insert(points)
+        return await self._writer.insert(points, producer=producer, idempotency=idempotency)
 
     async def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
         db = self._reader
@@ -107,7 +188,20 @@ class SQLiteStore:
             return list(await db.execute_fetchall(sql, args))
 
     async def ping(self) -> None:
-        """Return if the file answers a read; raise StorageError if not."""
+        """Return if the file is the one opened, answers a read and takes writes; raise StorageError if not."""
+        self._check_file()
+        writer = self._writer
+        if writer is not None and writer.locked_since is not None:
+            # Writes failed on another connection's lock: ready again once nobody holds it.
+            with storage_errors():
+                held = await asyncio.to_thread(lock_held, self.path)
+            if held:
+                seconds = time.monotonic() - writer.locked_since
+                raise StorageError(
+                    f"writes are failing: another connection has held the database's write lock for {seconds:.0f} s"
+                    f" (past the {self.write_timeout:g} s write deadline)"
+                )
+            writer.locked_since = None
         await self._fetch("SELECT 1 FROM meta LIMIT 1")
 
     async def last_id(self) -> int:
@@ -151,6 +245,10 @@ class SQLiteStore:
         if keep < 1:
             raise ValueError(f"purge must keep at least 1 point per series, got keep={keep}")
         assert self._writer is not None
+        with storage_errors():
+            async with self._writer.transaction() as db:
+                # Idempotency keys last as long as points: a retry later than that is a new batch.
+                await db.execute("DELETE FROM idempotency_keys WHERE created < ?", (older_than,))
         deleted = 0
         for (series_id,) in await self._fetch("SELECT id FROM series ORDER BY id"):
             # A short transaction per series keeps ingest waiting at most one series' delete.

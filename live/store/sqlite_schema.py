@@ -1,8 +1,11 @@
 """The SQLite file's schema, its version, and the upgrade of files older Pulseboards wrote.
 
-Version 1 (PRAGMA user_version = 1): a series is a name plus its canonical labels, each pair
-a row of `series`; points refer to it. Version 0 had one series per name and the labels on
-each point; `prepare` rewrites such a file in place, keeping every point's id (its event id).
+Version 2 (PRAGMA user_version = 2): a series is a name plus its canonical labels, each pair
+a row of `series`; points refer to it; `idempotency_keys` holds the key of each batch sent with
+one, with its ids, committed with its points (kept as long as retention keeps points).
+Version 1 was the same without `idempotency_keys`; `prepare` adds it. Version 0 had one series
+per name and the labels on each point; `prepare` rewrites such a file in place, keeping every
+point's id (its event id).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import aiosqlite
 
 from live.store import StorageError
 
-VERSION = 1
+VERSION = 2
 STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS series (
     id INTEGER PRIMARY KEY,
@@ -31,6 +34,14 @@ STATEMENTS = (
     # which is id, so this index is ordered by (series_id, ts, id) without storing id twice.
     "CREATE INDEX IF NOT EXISTS points_by_series_ts ON points (series_id, ts)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    created REAL NOT NULL
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS idempotency_keys_by_created ON idempotency_keys (created)",
     f"PRAGMA user_version = {VERSION}",
 )
 # The same, as one script for sqlite3's executescript (benchmarks and tests build files with it).
@@ -54,6 +65,7 @@ FROM_VERSION_0 = (
     "ALTER TABLE series_v1 RENAME TO series",
     *STATEMENTS[2:],
 )
+FROM_VERSION_1 = STATEMENTS[4:]  # the idempotency keys
 
 
 async def _one(db: aiosqlite.Connection, sql: str) -> tuple:
@@ -70,9 +82,12 @@ async def prepare(db: aiosqlite.Connection) -> str:
     (version,) = await _one(db, "PRAGMA user_version")
     if version > VERSION:
         raise StorageError(f"the database has schema version {version}; this Pulseboard knows up to {VERSION}")
-    if version < VERSION:
+    if version == 0:
         old = await _one(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'points'")
         for statement in FROM_VERSION_0 if old else STATEMENTS:
+            await db.execute(statement)
+    elif version == 1:
+        for statement in FROM_VERSION_1:
             await db.execute(statement)
     await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', ?)", (secrets.token_hex(8),))
     (database_id,) = await _one(db, "SELECT value FROM meta WHERE key = 'database_id'")

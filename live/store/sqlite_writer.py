@@ -2,6 +2,16 @@
 
 SQLite allows one writer, and a write started for a request that is then cancelled must still
 run to its end: so every batch is queued, and one task commits what queued meanwhile together.
+
+What a producer can count on, whatever else holds the file (issue 13, finding 5):
+- an answer within the write deadline: a batch not begun `timeout` seconds after it was queued
+  fails with StorageError, unwritten; when another connection holds the lock past a batch's
+  deadline, every batch waiting fails with it at once, not one busy timeout after another;
+- a batch whose producer has gone (its request was cancelled) before its points are written is
+  dropped, waiting for the lock included, so a producer that timed out and retries does not find
+  its first try stored late;
+- at most `max_points` points wait in the queue: past that a batch fails at once;
+- a batch sent with an idempotency key is stored once; its retries get the same ids.
 """
 
 from __future__ import annotations
@@ -9,21 +19,56 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, closing
 from functools import lru_cache
 from itertools import chain, count, repeat
 
 import aiosqlite
 
-from live.model import Commit, Point, Row
+from live.model import Commit, Idempotency, InvalidInput, Point, Row
 from live.store import StorageError
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS_PER_INSERT = 5000
 MAX_BATCHES_PER_COMMIT = 64
-Job = tuple[list[Point], "asyncio.Future[Commit]"]
+# Points waiting to be written, at most: ten full batches, a fraction of a second of the writer's work.
+MAX_QUEUED_POINTS = 100_000
+# The lock wait is set per transaction from the oldest batch's deadline, but only when it moves
+# by more than this (a PRAGMA is one more trip to aiosqlite's thread): a batch may fail this late.
+BUSY_SLACK_MS = 250
+
+
+class Job:
+    """One batch waiting for the writer: its points, its caller's future, and what decides whether to write it."""
+
+    __slots__ = ("points", "future", "producer", "idempotency", "deadline")
+
+    def __init__(
+        self,
+        points: list[Point],
+        future: asyncio.Future[Commit],
+        producer: asyncio.Task[object] | None,
+        idempotency: Idempotency | None,
+        deadline: float,
+    ) -> None:
+        self.points = points
+        self.future = future
+        self.producer = producer
+        self.idempotency = idempotency
+        self.deadline = deadline
+
+    def abandoned(self) -> bool:
+        """Return whether nobody waits for this batch any more (its future or its producer was cancelled)."""
+        producer = self.producer
+        return self.future.done() or (producer is not None and (producer.done() or producer.cancelling() > 0))
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """Return whether SQLite gave up waiting for another connection's lock."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def rows(
@@ -62,26 +107,46 @@ def series_sql(count: int) -> str:
     )
 
 
-def fail(jobs: Iterable[Job], error: BaseException) -> None:
+def fail(jobs: Iterable[Job], error: BaseException, message: str = "") -> None:
     """Fail the batches' callers with a StorageError caused by `error` (one exception each)."""
-    for _, future in jobs:
-        if not future.done():
-            failure = StorageError(str(error) or type(error).__name__)
+    for job in jobs:
+        if not job.future.done():
+            failure = StorageError(message or str(error) or type(error).__name__)
             failure.__cause__ = error
-            future.set_exception(failure)
+            job.future.set_exception(failure)
 
 
 class Writer:
-    """The connection that writes, the task that commits queued batches, and the lock on its transactions."""
+    """The connection that writes, the task that commits queued batches, and the lock on its transactions.
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    `connect` opens a fresh writing connection (when a ROLLBACK fails and leaves this one inside
+    a transaction); `guard` raises StorageError when the file may no longer be written.
+    """
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        *,
+        timeout: float,
+        max_points: int = MAX_QUEUED_POINTS,
+        connect: Callable[[], Awaitable[aiosqlite.Connection]] | None = None,
+        guard: Callable[[], None] = lambda: None,
+    ) -> None:
         self.db = db
+        self.timeout = timeout
+        self.max_points = max_points
+        self._connect = connect
+        self._guard = guard
         # One transaction at a time on this connection: ingest's, retention's, the schema's.
         self.lock = asyncio.Lock()
         self._jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self._queued_points = 0
         self._task: asyncio.Task[None] | None = None
         self._series_ids: dict[tuple[str, str], int] = {}
         self._rows_per_insert = rows_per_insert()
+        self._busy_ms = 0  # the connection's busy timeout as last set here (0: not yet)
+        # When writes began failing on another connection's lock (time.monotonic()), None while they succeed.
+        self.locked_since: float | None = None
 
     def start(self) -> None:
         """Start the task that commits queued batches."""
@@ -94,10 +159,23 @@ class Writer:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def insert(self, points: list[Point]) -> Commit:
-        """Queue the points, and return them as committed in one transaction."""
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
+        """Queue the points, and return them as committed in one transaction.
+
+        Dropped unwritten if `producer` is cancelled or done before the writer writes them.
+        Raises StorageError (nothing stored) when the queue is full or the deadline passes.
+        """
+        if self._queued_points and self._queued_points + len(points) > self.max_points:
+            raise StorageError(f"the write queue is full ({self._queued_points} points wait to be written)")
         future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
-        self._jobs.put_nowait((points, future))
+        self._jobs.put_nowait(Job(points, future, producer, idempotency, time.monotonic() + self.timeout))
+        self._queued_points += len(points)
         # shield: a caller cancelled while waiting must not cancel the write for the others.
         return await asyncio.shield(future)
 
@@ -125,15 +203,35 @@ class Writer:
             # "cannot rollback - no transaction is active" (issue 13, finding 12).
             log.warning("ROLLBACK after %r failed too: %s", error, rollback_error)
             error.add_note(f"the ROLLBACK that followed failed too: {rollback_error}")
+            if self.db.in_transaction:
+                # Still inside it, this connection would refuse every BEGIN from now on, and
+                # hold the file's write lock against every other worker: start afresh.
+                await self._reconnect()
+
+    async def _reconnect(self) -> None:
+        if self._connect is None:
+            log.error("the writing connection is stuck in a transaction and cannot be replaced (:memory:)")
+            return
+        try:
+            await self.db.close()  # first: closing rolls back, and lets go of the write lock
+        except sqlite3.Error as close_error:
+            log.warning("closing the stuck writing connection failed: %s", close_error)
+        self.db = await self._connect()
+        self._busy_ms = 0
+        log.warning("the writing connection was replaced after a ROLLBACK failed inside a transaction")
+
+    def _taken(self, job: Job) -> Job:
+        self._queued_points -= len(job.points)
+        return job
 
     async def _write_forever(self) -> None:
         while True:
-            jobs = [await self._jobs.get()]
+            jobs = [self._taken(await self._jobs.get())]
             # Group commit: batches that queued while the last transaction ran share the next one.
             while not self._jobs.empty() and len(jobs) < MAX_BATCHES_PER_COMMIT:
-                jobs.append(self._jobs.get_nowait())
+                jobs.append(self._taken(self._jobs.get_nowait()))
             try:
-                await self._write_jobs(jobs)
+                await self._write_jobs(self._wanted(jobs))
             except Exception as error:
                 # The one writer outlives anything a group meets: its callers hear of it, the log keeps it.
                 log.exception("storing %d batches failed", len(jobs))
@@ -142,13 +240,49 @@ class Writer:
                 for _ in jobs:
                     self._jobs.task_done()
 
+    def _wanted(self, jobs: list[Job]) -> list[Job]:
+        """Return the batches to write: drop those nobody waits for, fail those past their deadline."""
+        now = time.monotonic()
+        wanted = []
+        for job in jobs:
+            if job.abandoned():
+                job.future.cancel()
+                log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
+            elif job.deadline <= now:
+                fail([job], TimeoutError(), f"not written within the {self.timeout:g} s write deadline")
+            else:
+                wanted.append(job)
+        return wanted
+
+    def _fail_waiting(self, error: BaseException, message: str) -> None:
+        """Fail every batch still queued: they would meet what failed the last group."""
+        while not self._jobs.empty():
+            fail([self._taken(self._jobs.get_nowait())], error, message)
+            self._jobs.task_done()
+
     async def _write_jobs(self, jobs: list[Job]) -> None:
+        if not jobs:
+            return
         try:
-            commits = await self._write([points for points, _ in jobs])
+            self._guard()
+            await self._wait_for_lock_until(min(job.deadline for job in jobs))
+            results = await self._write(jobs)
+        except StorageError as error:  # the guard's: the file cannot be written at all
+            fail(jobs, error)
+            self._fail_waiting(error, str(error))
+            return
         except sqlite3.OperationalError as error:
             # The file's trouble, not a batch's (locked too long, disk full, read-only, gone):
             # every batch would meet it again, so none is retried alone.
-            fail(jobs, error)
+            if not is_busy(error):
+                fail(jobs, error)
+                return
+            if self.locked_since is None:
+                self.locked_since = time.monotonic()
+            message = f"database is locked: another connection held its write lock past the {self.timeout:g} s deadline"
+            log.warning("%s; failing %d batches and every one waiting", message, len(jobs))
+            fail(jobs, error, message)
+            self._fail_waiting(error, message)
             return
         except (sqlite3.Error, TypeError, ValueError) as error:
             if len(jobs) > 1:
@@ -157,12 +291,26 @@ class Writer:
                     await self._write_jobs([job])
                 return
             if not isinstance(error, sqlite3.Error):
-                log.exception("a batch of %d points could not be stored", len(jobs[0][0]))
+                log.exception("a batch of %d points could not be stored", len(jobs[0].points))
             fail(jobs, error)
             return
-        for (_, future), commit in zip(jobs, commits, strict=True):
-            if not future.done():
-                future.set_result(commit)
+        self.locked_since = None
+        for job, result in zip(jobs, results, strict=True):
+            if job.future.done():
+                continue
+            if result is None:
+                job.future.cancel()
+            elif isinstance(result, Exception):
+                job.future.set_exception(result)
+            else:
+                job.future.set_result(result)
+
+    async def _wait_for_lock_until(self, deadline: float) -> None:
+        """Have BEGIN wait for another connection's lock no later than `deadline` (time.monotonic())."""
+        ms = max(1, int((deadline - time.monotonic()) * 1000))
+        if abs(ms - self._busy_ms) > BUSY_SLACK_MS:
+            await self.db.execute(f"PRAGMA busy_timeout = {ms}")
+            self._busy_ms = ms
 
     async def _series_ids_for(
         self, db: aiosqlite.Connection, keys: Iterable[tuple[str, str]]
@@ -179,13 +327,23 @@ class Writer:
                     ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
         return ids
 
-    async def _write(self, batches: list[list[Point]]) -> list[Commit]:
-        columns = [tuple(zip(*batch, strict=True)) for batch in batches]  # (series, ts, value, labels) each
+    async def _write(self, jobs: list[Job]) -> list[Commit | InvalidInput | None]:
+        """Write the batches in one transaction: a commit per batch, a refusal (a key reused), or None (dropped)."""
+        columns = [tuple(zip(*job.points, strict=True)) for job in jobs]  # (series, ts, value, labels) each
         async with self.transaction() as db:
             keys = chain.from_iterable(zip(series, labels, strict=True) for series, _, _, labels in columns)
             ids = await self._series_ids_for(db, keys)
-            commits = []
-            for series, ts, values, labels in columns:
+            results: list[Commit | InvalidInput | None] = []
+            for job, (series, ts, values, labels) in zip(jobs, columns, strict=True):
+                if job.abandoned():  # its producer left while BEGIN waited for the lock: still unwritten
+                    log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
+                    results.append(None)
+                    continue
+                if job.idempotency is not None:
+                    earlier = await stored_before(db, job.idempotency)
+                    if earlier is not None:
+                        results.append(earlier)
+                        continue
                 series_ids = map(ids.__getitem__, zip(series, labels, strict=True))
                 flat = list(chain.from_iterable(zip(series_ids, ts, values, strict=True)))
                 for start in range(0, len(series), self._rows_per_insert):
@@ -194,6 +352,29 @@ class Writer:
                 # One writer holds the lock for the whole transaction, so ids are contiguous.
                 last = cursor.lastrowid
                 first = last - len(series) + 1
-                commits.append(Commit(first, last, rows(first, series, labels, ts, values)))
+                if job.idempotency is not None:  # in the same transaction: stored with its key, or neither
+                    await db.execute(
+                        "INSERT INTO idempotency_keys (key, fingerprint, first_id, last_id, created)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (*job.idempotency, first, last, time.time()),
+                    )
+                results.append(Commit(first, last, rows(first, series, labels, ts, values)))
         self._series_ids = ids  # only once committed: a rolled-back series id does not exist
-        return commits
+        return results
+
+
+async def stored_before(db: aiosqlite.Connection, idempotency: Idempotency) -> Commit | InvalidInput | None:
+    """Return the commit a key stands for (no rows: nothing new), a refusal if it was another batch's, or None."""
+    async with db.execute(
+        "SELECT fingerprint, first_id, last_id FROM idempotency_keys WHERE key = ?", (idempotency.key,)
+    ) as cursor:
+        found = await cursor.fetchone()
+    if found is None:
+        return None
+    fingerprint, first, last = found
+    if fingerprint != idempotency.fingerprint:
+        return InvalidInput(
+            f"Idempotency-Key {idempotency.key[:60]!r} was used for another batch; send a new key with a new batch",
+            field="Idempotency-Key",
+        )
+    return Commit(first, last, (), replayed=True)

@@ -274,7 +274,7 @@ def test_named_errors() -> None:
 def test_storage_failure_is_a_503_not_dashs_500(target: AppTarget, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database that fails (locked too long, disk full) is a JSON 503 that says nothing was stored."""
 
-    async def fail(points: list) -> None:
+    async def fail(points: list, **_: object) -> None:
         raise StorageError("database is locked")
 
     live = target.client.app.extensions["pulseboard"]

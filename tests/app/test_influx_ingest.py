@@ -162,7 +162,7 @@ async def test_a_storage_failure_is_503_in_influxdbs_shape(
 ) -> None:
     """Locked too long or disk full: 503 with Retry-After, which Telegraf and the clients retry."""
 
-    async def fail(points: list[Any]) -> None:
+    async def fail(points: list[Any], **_: object) -> None:
         raise StorageError("database is locked")
 
     monkeypatch.setattr(app.server.extensions["pulseboard"].store, "insert", fail)

@@ -132,3 +132,46 @@ async def test_a_sqlite_url_names_the_file_and_its_leader_lock(tmp_path: Any) ->
         assert path.exists()
         # The lock is taken by the retention task as it starts.
         await eventually((tmp_path / "points.sqlite3.leader").exists, 5, "the leader lock beside the file")
+
+
+async def test_labels_past_the_byte_limit_are_422_and_not_stored(settings: dict[str, Any]) -> None:
+    """PULSEBOARD_MAX_LABEL_BYTES caps a point's labels (issue 13): a clear 422, nothing of the batch stored."""
+    dash_app = create_app({**settings, "MAX_LABEL_BYTES": 100})
+    async with dash_app.server.test_app() as test_app:
+        client = test_app.test_client()
+        fits, over = {"host": "a" * 89}, {"host": "a" * 90}  # 100 and 101 bytes as {"host":"..."}
+        batch = [{"series": "cpu", "value": 1, "labels": fits}, {"series": "cpu", "value": 2, "labels": over}]
+        response = await client.post("/api/points", json=batch)
+        assert response.status_code == 422
+        assert await response.get_json() == {
+            "error": "labels take 101 bytes as canonical JSON; at most 100 per point",
+            "row": 1,
+            "field": "labels",
+        }
+        assert await stored_count(dash_app) == 0
+        assert (await client.post("/api/points", json=batch[:1])).status_code == 200
+
+
+async def test_a_retried_batch_with_an_idempotency_key_is_stored_once(app: Dash, client: Client) -> None:
+    """The same key and body: the same answer (marked replayed), stored once; another body with that key is 422."""
+    batch = [{"series": "orders", "value": 3}, {"series": "orders", "value": 4}]
+    key = {"Idempotency-Key": "8e03978e-40d5-43e8-bc93-6894a57f9324"}
+    answers = [await client.post("/api/points", json=batch, headers=key) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [await answer.get_json() for answer in answers] == [{"stored": 2, "first_id": 1, "last_id": 2}] * 2
+    assert "Idempotent-Replayed" not in answers[0].headers and answers[1].headers["Idempotent-Replayed"] == "true"
+    assert await stored_count(app) == 2
+    refused = await client.post("/api/points", json=batch[:1], headers=key)
+    assert refused.status_code == 422
+    assert (await refused.get_json())["field"] == "Idempotency-Key"
+    assert (await client.post("/api/points", json=batch)).status_code == 200  # no key: stored again
+    assert await stored_count(app) == 4
+
+
+@pytest.mark.parametrize("key", ["", "a b", "é", "x" * 256])
+async def test_an_idempotency_key_that_is_no_key_is_400(app: Dash, client: Client, key: str) -> None:
+    """1 to 255 visible ASCII characters, or a 400 naming the header."""
+    response = await client.post("/api/points", json={"series": "a", "value": 1}, headers={"Idempotency-Key": key})
+    assert response.status_code == 400
+    assert (await response.get_json())["field"] == "Idempotency-Key"
+    assert await stored_count(app) == 0

@@ -149,7 +149,7 @@ def test_gzip_exports_are_read(target: AppTarget) -> None:
 def test_storage_failure_is_a_503_with_retry_after(target: AppTarget, monkeypatch: pytest.MonkeyPatch) -> None:
     """The exporter retries a 503 (after Retry-After); nothing was stored."""
 
-    async def fail(points: list) -> None:
+    async def fail(points: list, **_: object) -> None:
         raise StorageError("database is locked")
 
     monkeypatch.setattr(target.client.app.extensions["pulseboard"].store, "insert", fail)

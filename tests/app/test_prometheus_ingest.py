@@ -106,7 +106,7 @@ def test_gzip_bodies_and_their_limits(target: AppTarget) -> None:
 def test_storage_failure_is_a_503(target: AppTarget, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database that fails is a JSON 503 with Retry-After: nothing was stored."""
 
-    async def fail(points: list) -> None:
+    async def fail(points: list, **_: object) -> None:
         raise StorageError("database is locked")
 
     monkeypatch.setattr(target.client.app.extensions["pulseboard"].store, "insert", fail)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from live.model import Point, Row
+from live.model import Idempotency, InvalidInput, Point, Row
 from live.store import StorageError, store_from_url
 from live.store.sqlite import SQLiteStore
 
@@ -21,7 +22,7 @@ HOST_B = '{"host":"b"}'
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    store = SQLiteStore(str(tmp_path / "nested" / "dir" / "store.sqlite3"), busy_timeout_ms=50)
+    store = SQLiteStore(str(tmp_path / "nested" / "dir" / "store.sqlite3"), write_timeout=0.05)
     await store.open()
     yield store
     await store.close()
@@ -36,10 +37,10 @@ def ids(rows: list[Row]) -> list[int]:
 
 
 async def test_first_run_creates_the_file_in_wal_mode(tmp_path: Path, store: SQLiteStore) -> None:
-    """The database and its folders are created; WAL is on; the schema is version 1."""
+    """The database and its folders are created; WAL is on; the schema is version 2."""
     assert (tmp_path / "nested" / "dir" / "store.sqlite3").exists()
     assert await store._fetch("PRAGMA journal_mode") == [("wal",)]
-    assert await store._fetch("PRAGMA user_version") == [(1,)]
+    assert await store._fetch("PRAGMA user_version") == [(2,)]
     await store.ping()
 
 
@@ -231,7 +232,7 @@ async def test_a_version_0_file_is_upgraded_keeping_ids_values_and_labels(tmp_pa
         commit = await store.insert([Point("cpu", 20.0, 9.0, HOST_A), Point("mem", 20.0, 9.0)])
         assert (commit.first, commit.last) == (9, 10)
         assert await store._fetch("SELECT COUNT(*) FROM series") == [(5,)]  # the upgraded series, found again
-        assert await store._fetch("PRAGMA user_version") == [(1,)]
+        assert await store._fetch("PRAGMA user_version") == [(2,)]
     finally:
         await store.close()
 
@@ -254,9 +255,9 @@ async def test_a_file_from_a_newer_pulseboard_is_refused(tmp_path: Path) -> None
     """A schema version this code does not know is not touched."""
     path = tmp_path / "new.sqlite3"
     with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA user_version = 2")
+        db.execute("PRAGMA user_version = 3")
     store = SQLiteStore(str(path))
-    with pytest.raises(StorageError, match="version 2"):
+    with pytest.raises(StorageError, match="version 3"):
         await store.open()  # and closes what it opened
 
 
@@ -296,7 +297,7 @@ async def test_the_writer_survives_an_unexpected_error(
     """A bug met while writing fails that group's batches, is logged with its traceback, and the writer goes on."""
     write = store._writer._write
 
-    async def broken(batches: list[list[Point]]) -> object:
+    async def broken(jobs: list[object]) -> object:
         monkeypatch.setattr(store._writer, "_write", write)
         raise RuntimeError("a bug")
 
@@ -374,3 +375,92 @@ async def test_a_full_disk_is_named_even_when_the_rollback_fails(
     assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
     assert "cannot rollback" in "".join(getattr(raised.value.__cause__, "__notes__", []))
     assert "cannot rollback" in caplog.text
+
+
+KEY = Idempotency("batch-7", "digest-of-its-body")
+
+
+async def test_a_batch_with_an_idempotency_key_is_stored_once(tmp_path: Path) -> None:
+    """A retry, sequential or concurrent, gets the first commit's ids, replayed, with no rows; after a restart too."""
+    path = str(tmp_path / "keys.sqlite3")
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        first = await store.insert(points("a", 3), idempotency=KEY)
+        again = await store.insert(points("a", 3), idempotency=KEY)
+        assert (first.first, first.last, first.replayed, len(first.rows)) == (1, 3, False, 3)
+        assert (again.first, again.last, again.replayed, again.rows) == (1, 3, True, ())
+        # Two tries at once share one transaction: the second finds the first's key.
+        other = Idempotency("batch-8", "x")
+        together = await asyncio.gather(*(store.insert(points("b", 2), idempotency=other) for _ in range(2)))
+        assert [(c.first, c.last, c.replayed) for c in together] == [(4, 5, False), (4, 5, True)]
+    finally:
+        await store.close()
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        assert (await store.insert(points("a", 3), idempotency=KEY)).replayed
+        assert await store.last_id() == 5
+    finally:
+        await store.close()
+
+
+async def test_a_key_reused_for_another_batch_is_refused(store: SQLiteStore) -> None:
+    """The same key with another body's digest is a producer's bug: 422 naming the header, nothing stored."""
+    await store.insert(points("a", 1), idempotency=KEY)
+    with pytest.raises(InvalidInput, match="'batch-7' was used for another batch") as refused:
+        await store.insert(points("a", 2), idempotency=KEY._replace(fingerprint="another"))
+    assert (refused.value.status, refused.value.field) == (422, "Idempotency-Key")
+    assert await store.last_id() == 1
+
+
+async def test_idempotency_keys_expire_with_retention(store: SQLiteStore) -> None:
+    """Retention deletes keys older than it: the same key later is a new batch."""
+    await store.insert(points("a", 1), idempotency=KEY)
+    await store.purge(older_than=time.time() - 60, keep=1)
+    assert (await store.insert(points("a", 1), idempotency=KEY)).replayed
+    await store.purge(older_than=time.time() + 1, keep=1)
+    commit = await store.insert(points("a", 1), idempotency=KEY)
+    assert (commit.first, commit.replayed) == (2, False)
+
+
+# The version 1 schema (git history: before idempotency keys), copied as it was.
+SCHEMA_V1 = """
+CREATE TABLE series (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    labels TEXT NOT NULL DEFAULT '',
+    UNIQUE (name, labels)
+);
+CREATE TABLE points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    series_id INTEGER NOT NULL REFERENCES series(id),
+    ts REAL NOT NULL,
+    value REAL NOT NULL
+);
+CREATE INDEX points_by_series_ts ON points (series_id, ts);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+PRAGMA user_version = 1;
+"""
+
+
+async def test_a_version_1_file_gets_idempotency_keys_keeping_everything(tmp_path: Path) -> None:
+    """Version 1 to 2 adds the keys' table; series, points, ids and meta stay as they were."""
+    path = tmp_path / "v1.sqlite3"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(SCHEMA_V1)
+        db.executemany("INSERT INTO series (id, name, labels) VALUES (?, ?, ?)", [(1, "cpu", HOST_A), (2, "mem", "")])
+        db.executemany("INSERT INTO points VALUES (?, ?, ?, ?)", [(1, 1, 10.0, 1.0), (2, 2, 11.0, 2.0)])
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("database_id", "beef4567"), ("resume_floor", "1")])
+    store = SQLiteStore(str(path))
+    await store.open()
+    try:
+        assert await store._fetch("PRAGMA user_version") == [(2,)]
+        assert await store.between(0, 10) == [Row(1, "cpu", HOST_A, 10.0, 1.0), Row(2, "mem", "", 11.0, 2.0)]
+        assert (store.database_id, await store.resume_floor()) == ("beef4567", 1)
+        commit = await store.insert([Point("cpu", 12.0, 3.0, HOST_A)], idempotency=KEY)
+        assert (commit.first, (await store.insert([Point("cpu", 12.0, 3.0, HOST_A)], idempotency=KEY)).first) == (3, 3)
+        assert await store._fetch("SELECT COUNT(*) FROM series") == [(2,)]
+    finally:
+        await store.close()

@@ -22,7 +22,8 @@ WARNING = "no PULSEBOARD_INGEST_TOKEN"
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     users = f"alice:{generate_password_hash('wonderland')},bob:{generate_password_hash('builder')}"
-    env = {"PULSEBOARD_INGEST_TOKEN": TOKEN, "PULSEBOARD_USERS": users}
+    # Every test here fails logins from 127.0.0.1; the limit on that is tests/app/test_logins.py's.
+    env = {"PULSEBOARD_INGEST_TOKEN": TOKEN, "PULSEBOARD_USERS": users, "PULSEBOARD_LOGIN_FAILURES_PER_MINUTE": "1000"}
     with live_server(tmp_path_factory.mktemp("guarded"), env=env) as server:
         yield server
 

@@ -68,7 +68,7 @@ def test_iso_timestamps_with_a_zone_are_accepted() -> None:
         ([{"series": "a", "value": 10**400}], 0, "value", "finite"),
         ([{"series": "", "value": 1}], 0, "series", "1 to 200 characters"),
         ([{"series": "x" * 201, "value": 1}], 0, "series", "1 to 200 characters"),
-        ([{"series": "a\nb", "value": 1}], 0, "series", "control characters"),
+        ([{"series": "a\nb", "value": 1}], 0, "series", "control characters: U+000A"),
         ([{"series": 5, "value": 1}], 0, "series", "must be a string"),
         ([{"series": "a", "value": 1}, {"series": ["a"], "value": 1}], 1, "series", "must be a string"),
         ([{"series": "a", "value": 1}, {"series": "a\x00", "value": 1}], 1, "series", "control characters"),
@@ -306,3 +306,97 @@ def test_error_body_is_json_serialisable() -> None:
     """The error body carries the message, row and field."""
     error = InvalidInput("value must be a number", row=3, field="value")
     assert json.loads(json.dumps(error.to_dict())) == {"error": "value must be a number", "row": 3, "field": "value"}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("cpu\u200b", "must not contain invisible format characters: U+200B ZERO WIDTH SPACE at index 3"),
+        ("\u202ecpu", "must not contain invisible format characters: U+202E RIGHT-TO-LEFT OVERRIDE at index 0"),
+        ("\ufeffcpu", "must not contain invisible format characters: U+FEFF ZERO WIDTH NO-BREAK SPACE at index 0"),
+        ("c\u00adpu", "must not contain invisible format characters: U+00AD SOFT HYPHEN at index 1"),
+        ("cpu\u2028load", "must not contain line separators: U+2028 LINE SEPARATOR at index 3"),
+        ("cpu\u2029", "must not contain paragraph separators: U+2029 PARAGRAPH SEPARATOR at index 3"),
+        ("cpu\u00a0load", "must not contain spaces other than U+0020: U+00A0 NO-BREAK SPACE at index 3"),
+        ("cpu\u3000", "must not contain spaces other than U+0020: U+3000 IDEOGRAPHIC SPACE at index 3"),
+        ("cpu\u2009load", "must not contain spaces other than U+0020: U+2009 THIN SPACE at index 3"),
+        ("cpu\x85", "must not contain control characters: U+0085 at index 3"),
+        ("a\nb", "must not contain control characters: U+000A at index 1"),
+        ("cpu ", "must not begin or end with a space (U+0020)"),
+        (" cpu", "must not begin or end with a space (U+0020)"),
+    ],
+)
+def test_names_that_would_look_like_another_are_refused(text: str, words: str) -> None:
+    """Invisible, separator and edge-space characters are refused in names, label names and values, named (issue 13)."""
+    for item, field, what in [
+        ({"series": text, "value": 1.0}, "series", "series"),
+        ({"series": "a", "value": 1.0, "labels": {text: "v"}}, "labels", "a label name"),
+        ({"series": "a", "value": 1.0, "labels": {"k": text}}, "labels", "label 'k'"),
+    ]:
+        error = refusal([{"series": "a", "value": 1.0}, item])
+        assert (error.row, error.field, error.message) == (1, field, f"{what} {words}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "room power",  # a space inside is a name's own (Influx writes "room\\ power")
+        "température",
+        "温度 ℃",
+        "👨‍👩‍👧"[0] + "🌡️",  # a variation selector is a mark, not a format character
+        "\ue000 icon",  # private use: a font's icon
+        "\U0001fae8 new emoji",  # unknown to this Python's Unicode tables: not refused for it
+    ],
+)
+def test_names_in_any_script_are_accepted(text: str) -> None:
+    """Spaces inside, accents, other scripts, emoji and private use characters are names like any other."""
+    (point,) = check([{"series": text, "value": 1.0, "labels": {text: text}}])
+    assert point.series == text
+
+
+def test_a_name_and_its_composed_form_are_one_series() -> None:
+    """Names and labels are stored in NFC: "é" typed as e + U+0301 is the series "é" (issue 13)."""
+    decomposed, composed = "caf\u0065\u0301", "caf\u00e9"
+    points = check(
+        [
+            {"series": decomposed, "value": 1.0, "labels": {decomposed: decomposed}},
+            {"series": composed, "value": 2.0, "labels": {composed: composed}},
+            Point(decomposed, NOW, 3.0, f'{{"{decomposed}":"{decomposed}"}}'),
+        ]
+    )
+    assert {(point.series, point.labels) for point in points} == {(composed, f'{{"{composed}":"{composed}"}}')}
+
+
+def test_a_label_named_twice_in_two_spellings_is_refused() -> None:
+    """Two label names that are one in NFC would leave one value unsaid: refused, named."""
+    error = refusal([{"series": "a", "value": 1.0, "labels": {"caf\u00e9": "1", "cafe\u0301": "2"}}])
+    assert (error.row, error.field) == (0, "labels")
+    assert error.message == "label 'café' appears twice (once spelt decomposed)"
+
+
+def test_a_name_is_measured_after_composing() -> None:
+    """The 200-character limit counts the stored (NFC) characters."""
+    (point,) = check([{"series": "e\u0301" * 200, "value": 1.0}])
+    assert point.series == "\u00e9" * 200
+
+
+def test_a_label_set_may_take_up_to_the_byte_limit_as_canonical_json() -> None:
+    """The limit counts the canonical JSON's UTF-8 bytes, as the label set is stored (issue 13)."""
+    fits = {"a": "v" * 500, "b": "v" * 400, "c": "v" * (1024 - 900 - len('{"a":"","b":"","c":""}'))}
+    assert len(check([{"series": "a", "value": 1.0, "labels": fits}])[0].labels.encode()) == 1024
+    over_ascii = {**fits, "c": fits["c"] + "v"}
+    over_utf8 = {**fits, "c": fits["c"][:-2] + "é\""}  # é is 2 bytes, a quote 2 characters of JSON
+    for over in (over_ascii, over_utf8):  # 1,025 and 1,026 bytes
+        error = refusal([{"series": "a", "value": 1.0}, {"series": "a", "value": 1.0, "labels": over}])
+        assert (error.row, error.field, error.status) == (1, "labels", 422)
+        assert error.message.endswith("bytes as canonical JSON; at most 1024 per point")
+
+
+def test_the_label_byte_limit_is_the_callers() -> None:
+    """validate_points takes the limit the setting gives (PULSEBOARD_MAX_LABEL_BYTES)."""
+    labels = {"host": "a" * 100}
+    with pytest.raises(InvalidInput, match="labels take 111 bytes as canonical JSON; at most 110 per point"):
+        validate_points(
+            [{"series": "a", "value": 1.0, "labels": labels}],
+            now=NOW, oldest=NOW - 1, newest=NOW + 1, max_points=1, max_label_bytes=110,
+        )  # fmt: skip
