@@ -285,8 +285,9 @@
         }
 
         function createPanel(name, traces) {
-            // A new series name: a new panel, appended to pb-graphs already holding its traces'
-            // points. It counts as busy, as after a patch, until its first draw has settled.
+            // A new series name: a new panel, made already holding its traces' points. Returns
+            // the Graph to append to pb-graphs; it counts as busy, as after a patch, until its
+            // first draw has settled.
             var panel = addPanel(name, nextPanelId());
             traces.forEach(function (trace) {
                 addTrace(panel, trace.key, [trace.xr, trace.yr]);
@@ -294,14 +295,8 @@
             var templates = page.settings.templates;
             var figure = U.panelFigure(templates.figure, templates.trace, name, traces, themeLayout());
             var props = Object.assign({}, page.settings.graph, {id: graphId(panel.id), figure: figure});
-            var component = {type: "Graph", namespace: "dash_core_components", props: props};
-            setProps("pb-graphs", {
-                children: {__dash_patch_update: U.PATCH_KEY, operations: [
-                    U.operation("Append", [], component)
-                ]}
-            });
-            hookPlotly();
             hold(panel);
+            return {type: "Graph", namespace: "dash_core_components", props: props};
         }
 
         function place(traces) {
@@ -317,9 +312,17 @@
                     fresh.set(trace.name, (fresh.get(trace.name) || []).concat([trace]));
                 }
             });
+            // Every new panel of the frame in one change of pb-graphs: one Append per set_props
+            // walked the whole layout each time, and 600 new series froze the page for minutes
+            // (issue 13, finding 1).
+            var appends = [];
             fresh.forEach(function (named, name) {
-                createPanel(name, named);
+                appends.push(U.operation("Append", [], createPanel(name, named)));
             });
+            if (appends.length) {
+                setProps("pb-graphs", {children: {__dash_patch_update: U.PATCH_KEY, operations: appends}});
+                hookPlotly();
+            }
         }
 
         function onFrame(event) {

@@ -43,12 +43,28 @@ async def every_series(theme: str) -> Drawn:
     """Draw each series name's panel with its windows, as of the framer's last frame."""
     live = get_live()
     upto, windows = await live.screens.initial()
-    panels = auto_panels(windows)
-    figures = panel_figures(panels, windows, theme)
+    auto = live.dashboards.auto
+    drawn = {key: windows[key] for key in auto.select_windows(windows)}  # the names its stream sends
+    panels = auto_panels(drawn)
+    figures = panel_figures(panels, drawn, theme)
     props = graph_props(live.config)
-    graphs = [dcc.Graph(id=graph_id(panel.id), figure=fig, **props) for panel, fig in zip(panels, figures, strict=True)]
-    cursor = {"after": upto, "db": live.store.database_id, "panels": [panel.cursor(windows) for panel in panels]}
+    graphs: list[Any] = [
+        dcc.Graph(id=graph_id(panel.id), figure=fig, **props) for panel, fig in zip(panels, figures, strict=True)
+    ]
+    capped = auto.capped()
+    if capped:
+        shown, seen = capped["names"]
+        graphs.insert(0, html.P(left_out_note(shown, seen), className="pb-left-out"))
+    cursor = {"after": upto, "db": live.store.database_id, "panels": [panel.cursor(drawn) for panel in panels]}
     return graphs, {}, cursor, no_update
+
+
+def left_out_note(shown: int, seen: int) -> str:
+    """Return what the automatic page says when it leaves series names out."""
+    return (
+        f"Showing {shown} of {seen:,} series names (PULSEBOARD_AUTO_MAX_PANELS): "
+        "define a dashboard for the rest (DASHBOARDS.md)."
+    )
 
 
 def draw_dashboard(name: str, theme: str) -> Drawn:

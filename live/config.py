@@ -44,8 +44,12 @@ DEFAULTS: dict[str, Any] = {
     "DASHBOARDS": "",
     # Series one dashboard's screens are sent at most, whatever its globs match.
     "DASHBOARD_MAX_SERIES": 500,
+    # Series names the automatic page draws at most (a panel each); more are left to dashboards.
+    "AUTO_MAX_PANELS": 50,
     # A point's labels as canonical JSON, in UTF-8 bytes (issue 13); stored once per series, not per point.
     "MAX_LABEL_BYTES": 1024,
+    # Series (name and labels) that may exist; a batch creating more is refused, existing ones flow on.
+    "MAX_SERIES": 10_000,
     # Failed logins an address may make in a minute before it gets 429s (live/logins.py).
     "LOGIN_FAILURES_PER_MINUTE": 10,
     # How long a batch may wait to be written (queued, or for another process's lock): then 503.
@@ -92,6 +96,7 @@ def validate(config: Mapping[str, Any]) -> None:
     hub_url = config["HUB_URL"]
     if not isinstance(hub_url, str) or not hub_url.startswith(("memory://", "redis://", "rediss://", "unix://")):
         raise ConfigError(f"{PREFIX}_HUB_URL must start memory:// or redis://, got {hub_url!r}")
+    _number("AUTO_MAX_PANELS", config["AUTO_MAX_PANELS"], low=1, high=10_000)
     _number("DASHBOARD_MAX_SERIES", config["DASHBOARD_MAX_SERIES"], low=1, high=100_000)
     # The dashboards: a file's path, or (from Python) the models themselves or a mapping of them.
     if not isinstance(config["DASHBOARDS"], str | Mapping) and not hasattr(config["DASHBOARDS"], "dashboards"):
@@ -102,6 +107,7 @@ def validate(config: Mapping[str, Any]) -> None:
     for key in ("INGEST_TOKEN", "USERS"):
         if not isinstance(config[key], str):
             raise ConfigError(f"{PREFIX}_{key} must be text, got {type(config[key]).__name__}")
+    _number("MAX_SERIES", config["MAX_SERIES"], low=1, high=10_000_000)
     _number("MAX_LABEL_BYTES", config["MAX_LABEL_BYTES"], low=64, high=1_000_000)
     _number("LOGIN_FAILURES_PER_MINUTE", config["LOGIN_FAILURES_PER_MINUTE"], low=1, high=10_000)
     _number("WRITE_TIMEOUT_SECONDS", config["WRITE_TIMEOUT_SECONDS"], low=0.05, high=600)

@@ -36,7 +36,9 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
     loaded = settings.load(config)
     server.config.update({f"{settings.PREFIX}_{key}": value for key, value in loaded.items()})
     try:
-        store = store_from_url(loaded["DATABASE"], write_timeout=loaded["WRITE_TIMEOUT_SECONDS"])
+        store = store_from_url(
+            loaded["DATABASE"], write_timeout=loaded["WRITE_TIMEOUT_SECONDS"], max_series=loaded["MAX_SERIES"]
+        )
     except ValueError as error:
         raise settings.ConfigError(f"{settings.PREFIX}_DATABASE: {error}") from None
     try:
@@ -77,10 +79,11 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
 def open_dashboards(config: Mapping[str, Any]) -> Dashboards:
     """Return the dashboards in force: given as models or a mapping from Python, else read from their file."""
     given, max_series, window = config["DASHBOARDS"], config["DASHBOARD_MAX_SERIES"], config["WINDOW_POINTS"]
+    auto = config["AUTO_MAX_PANELS"]
     if isinstance(given, str):
-        return Dashboards.open(dashboards_path(config), max_series, window)
+        return Dashboards.open(dashboards_path(config), max_series, window, auto)
     models = DashboardsFile.model_validate(given)  # a mapping, or models (validated as they were built)
-    return Dashboards(None, fitting(models, Path("<python>"), window), max_series, window)
+    return Dashboards(None, fitting(models, Path("<python>"), window), max_series, window, auto)
 
 
 def dashboards_path(config: Mapping[str, Any]) -> Path | None:

@@ -20,7 +20,7 @@ from live.updates import encode_event, frame_payload
 from live.window import Window
 
 if TYPE_CHECKING:
-    from live.dashboards.audience import Audience
+    from live.dashboards.audience import Audience, AutoAudience
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +41,21 @@ class Frame:
     payload: Mapping[str, Any] | None = None  # what `data` encodes, for dashboards to select from
     windows: Mapping[str, Window] | None = None  # every key's window: its series name and labels
     at: float = 0.0  # wall-clock time it was built: a dashboard's clock (stale panels, moving axes)
-    _selected: dict[Audience, bytes | None] = field(default_factory=dict, compare=False, repr=False)
+    _selected: dict[Audience | AutoAudience, bytes | None] = field(default_factory=dict, compare=False, repr=False)
 
-    def for_audience(self, audience: Audience) -> bytes | None:
+    def for_audience(self, audience: Audience | AutoAudience) -> bytes | None:
         """Return this frame as one dashboard's screens are sent it, or None when it has nothing for them.
 
         Encoded once per dashboard, by the first of its screens to need it; the others reuse it.
         """
         if audience not in self._selected:
             selected = audience.select(self.payload or {"updates": {}}, self.windows or {})
-            self._selected[audience] = (
-                None if selected is None else encode_event("frame", self.end, {**selected, "now": x_value(self.at)})
-            )
+            if selected is None:
+                self._selected[audience] = None
+            elif selected is self.payload:  # nothing cut: the bytes every screen of everything gets
+                self._selected[audience] = self.data
+            else:
+                self._selected[audience] = encode_event("frame", self.end, {**selected, "now": x_value(self.at)})
         return self._selected[audience]
 
 

@@ -10,10 +10,9 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncGenerator
-from typing import Any
 
 from live import metrics
-from live.dashboards.audience import Audience
+from live.dashboards.audience import Audience, AutoAudience
 from live.dashboards.current import Dashboards
 from live.fanout import Broadcast, Ended
 from live.figures import x_value
@@ -56,13 +55,13 @@ class Screens:
         upto = self.framer.last
         return upto, await load_windows(self.store, upto, self.window)
 
-    async def reset(self, upto: int, audience: Audience | None = None) -> bytes:
+    async def reset(self, upto: int, audience: Audience | AutoAudience | None = None) -> bytes:
         """Return an event that replaces every trace (of a dashboard's, if given) with its window at `upto`."""
         windows = await load_windows(self.store, upto, self.window)
-        if audience is None:
+        placed = audience.select_windows(windows) if audience is not None else {}
+        if audience is None or (isinstance(audience, AutoAudience) and len(placed) == len(windows)):
             # The database id lets a screen that was on another database start over on this one.
             return encode_event("reset", upto, reset_payload(windows, self.store.database_id))
-        placed = audience.select_windows(windows)
         payload = reset_payload({key: windows[key] for key in placed}, self.store.database_id)
         for key, panels in placed.items():
             payload["traces"][key]["panels"] = list(panels)
@@ -70,19 +69,21 @@ class Screens:
         payload["now"] = x_value(time.time())
         return encode_event("reset", upto, payload)
 
-    async def catch_up(self, after: int, upto: int, audience: Audience | None = None) -> bytes:
+    async def catch_up(self, after: int, upto: int, audience: Audience | AutoAudience | None = None) -> bytes:
         """Return one event taking a screen whose traces stand at `after` to `upto`."""
         if upto - after > self.replay_max:
             return await self.reset(upto, audience)
         rows = await self.store.between(after, upto)
         windows = await load_windows(self.store, after, self.window)
-        payload: dict[str, Any] | None = frame_payload(rows, windows, self.window)
+        payload = frame_payload(rows, windows, self.window)
         if audience is None:
             return encode_event("frame", upto, payload)
-        payload = audience.select(payload, windows)
-        if payload is None:
+        selected = audience.select(payload, windows)
+        if selected is None:
             return moved_on(upto)
-        return encode_event("frame", upto, {**payload, "now": x_value(time.time())})
+        if selected is payload:
+            return encode_event("frame", upto, payload)
+        return encode_event("frame", upto, {**selected, "now": x_value(time.time())})
 
     async def can_resume(self, after: int, database_id: str) -> bool:
         """Tell whether a screen at `after` can be brought forward by replay, not reset."""
@@ -105,8 +106,8 @@ class Screens:
         # Counted as open, and cut if its client stops reading (live/open_streams.py says why).
         async with self.frames.subscribe() as frames:
             version = self.dashboards.version
-            audience = self.dashboards.audience(dashboard) if dashboard else None
-            if dashboard and audience is None:
+            audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto
+            if audience is None:
                 yield self._dashboards_event(changed=True)
                 return
             upto = self.framer.last
@@ -127,10 +128,10 @@ class Screens:
                     return  # too slow, or shutting down: the browser resumes from Last-Event-ID
                 if self.dashboards.version != version:
                     version = self.dashboards.version
-                    now_audience = self.dashboards.audience(dashboard) if dashboard else None
+                    now_audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto
                     changed = now_audience is not audience
                     yield self._dashboards_event(changed=changed)
-                    if dashboard and now_audience is None:
+                    if now_audience is None:
                         return  # the dashboard left the file: the page says so and stops
                     if changed:
                         audience = now_audience
@@ -147,8 +148,6 @@ class Screens:
                 # A frame that does not start where this screen stands is rebuilt from the store.
                 if frame.start != cursor:
                     data = await self.catch_up(cursor, frame.end, audience)
-                elif audience is None:
-                    data = frame.data
                 else:
                     data = frame.for_audience(audience)
                     if data is None and loop.time() - written >= self.heartbeat:

@@ -106,3 +106,49 @@ class Audience:
         """Return the panels of each series in `windows` that this dashboard draws."""
         placed = {key: self.place(key, window.name, window.labels) for key, window in windows.items()}
         return {key: panels for key, panels in placed.items() if panels}
+
+
+class AutoAudience:
+    """The automatic page's selection: every series of its first `max_names` series names, a panel each.
+
+    Past that many names the page would draw more graphs than a browser keeps up with (600
+    new series froze it for minutes: issue 13, finding 1); the rest are left to dashboards.
+    While no name is left out, a frame is sent as it was made, encoded once for everyone.
+    """
+
+    def __init__(self, max_names: int) -> None:
+        self.max_names = max_names
+        self._names: dict[str, bool] = {}  # series name -> drawn
+        self._shown = 0
+
+    def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
+        """Return (name,) when the page draws this series, else ()."""
+        shown = self._names.get(name)
+        if shown is None:
+            shown = self._names[name] = self._shown < self.max_names
+            self._shown += shown
+        return (name,) if shown else ()
+
+    def capped(self) -> dict[str, list[int]]:
+        """Return {"names": [shown, seen]} when names are left out."""
+        seen = len(self._names)
+        return {"names": [self._shown, seen]} if seen > self._shown else {}
+
+    def select(self, payload: Mapping[str, Any], windows: Mapping[str, Window]) -> Mapping[str, Any] | None:
+        """Return the payload itself while nothing is left out, else the part for the names drawn."""
+        keys = {key: self.place(key, windows[key].name, windows[key].labels) for key in payload["updates"]}
+        if all(keys.values()):
+            return payload
+        updates = {key: update for key, update in payload["updates"].items() if keys[key]}
+        if not updates:
+            return None
+        selected: dict[str, Any] = {"updates": updates}
+        new = {key: entry for key, entry in payload.get("new", {}).items() if keys.get(key)}
+        if new:
+            selected["new"] = new
+        return selected
+
+    def select_windows(self, windows: Mapping[str, Window]) -> dict[str, tuple[str, ...]]:
+        """Return the series in `windows` the page draws (each in its name's panel)."""
+        placed = {key: self.place(key, window.name, window.labels) for key, window in windows.items()}
+        return {key: panels for key, panels in placed.items() if panels}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from live.dashboards.audience import Audience
+from live.dashboards.audience import Audience, AutoAudience
 from live.dashboards.loading import DashboardsError, read_dashboards
 from live.dashboards.model import Dashboard, DashboardsFile
 
@@ -15,8 +15,11 @@ log = logging.getLogger(__name__)
 class Dashboards:
     """What `/d/<name>` serves; swapped whole when the file changes, kept when the change is bad."""
 
-    def __init__(self, path: Path | None, loaded: DashboardsFile, max_series: int, window: int) -> None:
+    def __init__(
+        self, path: Path | None, loaded: DashboardsFile, max_series: int, window: int, auto_panels: int = 50
+    ) -> None:
         self.path = path
+        self.auto = AutoAudience(auto_panels)  # the automatic page's
         self.window = window
         self.file = loaded
         self.max_series = max_series
@@ -25,10 +28,10 @@ class Dashboards:
         self._audiences = {board.name: Audience(board, max_series) for board in loaded.dashboards}
 
     @classmethod
-    def open(cls, path: Path | None, max_series: int, window: int) -> Dashboards:
+    def open(cls, path: Path | None, max_series: int, window: int, auto_panels: int = 50) -> Dashboards:
         """Read the dashboards file, if there is one; raise DashboardsError naming what is wrong."""
         loaded = fitting(read_dashboards(path), path, window) if path else DashboardsFile(dashboards=[])
-        return cls(path, loaded, max_series, window)
+        return cls(path, loaded, max_series, window, auto_panels)
 
     @property
     def names(self) -> list[str]:

@@ -64,16 +64,17 @@ class Store(Protocol):
         """Return if the store answers and takes writes; raise StorageError naming why not."""
 
 
-def store_from_url(url: str, *, write_timeout: float = 5.0) -> Store:
+def store_from_url(url: str, *, write_timeout: float = 5.0, max_series: int | None = None) -> Store:
     """Return the store a URL names: "sqlite:///abs/path", "sqlite:relative/path", a plain path or ":memory:".
 
     `write_timeout`: seconds a batch may wait to be written before it fails, unwritten.
+    `max_series`: how many series may exist; a batch that would create more is refused whole.
     """
     path = sqlite_path(url)
     # Imported here: the backend imports StorageError from this module.
     from live.store.sqlite import SQLiteStore
 
-    return SQLiteStore(path, write_timeout=write_timeout)
+    return SQLiteStore(path, write_timeout=write_timeout, max_series=max_series)
 
 
 def sqlite_path(url: str) -> str:

@@ -69,7 +69,15 @@ class SQLiteStore:
     before it fails unwritten.
     """
 
-    def __init__(self, path: str, *, write_timeout: float = 5.0, max_queued_points: int = MAX_QUEUED_POINTS) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        write_timeout: float = 5.0,
+        max_queued_points: int = MAX_QUEUED_POINTS,
+        max_series: int | None = None,
+    ) -> None:
+        self.max_series = max_series
         self.path = path
         self.write_timeout = write_timeout
         self.busy_timeout_ms = max(1, int(write_timeout * 1000))
@@ -114,6 +122,7 @@ class SQLiteStore:
                 max_points=self.max_queued_points,
                 connect=None if memory else self._connect_writer,
                 guard=self._check_file,
+                max_series=self.max_series,
             )
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = FULL")  # as _connect_writer says

@@ -131,9 +131,11 @@ class Writer:
         max_points: int = MAX_QUEUED_POINTS,
         connect: Callable[[], Awaitable[aiosqlite.Connection]] | None = None,
         guard: Callable[[], None] = lambda: None,
+        max_series: int | None = None,
     ) -> None:
         self.db = db
         self.timeout = timeout
+        self.max_series = max_series
         self.max_points = max_points
         self._connect = connect
         self._guard = guard
@@ -312,29 +314,77 @@ class Writer:
             await self.db.execute(f"PRAGMA busy_timeout = {ms}")
             self._busy_ms = ms
 
-    async def _series_ids_for(
+    async def _known_ids(
         self, db: aiosqlite.Connection, keys: Iterable[tuple[str, str]]
-    ) -> dict[tuple[str, str], int]:
-        """Return the id of every (name, labels), creating series that are new (inside the transaction)."""
+    ) -> tuple[dict[tuple[str, str], int], list[tuple[str, str]]]:
+        """Return the id of every (name, labels) stored, and the keys that are new, in first-seen order."""
         ids = dict(self._series_ids)
-        # New series get ids in the order they first appear: screens list series in id order.
         missing = [key for key in dict.fromkeys(keys) if key not in ids]
-        if missing:
-            await db.executemany("INSERT OR IGNORE INTO series (name, labels) VALUES (?, ?)", missing)
-            for start in range(0, len(missing), self._rows_per_insert):
-                chunk = missing[start : start + self._rows_per_insert]
-                async with db.execute(series_sql(len(chunk)), list(chain.from_iterable(chunk))) as cursor:
-                    ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
-        return ids
+        for start in range(0, len(missing), self._rows_per_insert):
+            chunk = missing[start : start + self._rows_per_insert]
+            async with db.execute(series_sql(len(chunk)), list(chain.from_iterable(chunk))) as cursor:
+                ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
+        return ids, [key for key in missing if key not in ids]
+
+    async def _create_series(
+        self, db: aiosqlite.Connection, new: list[tuple[str, str]], ids: dict[tuple[str, str], int]
+    ) -> None:
+        """Create these series (inside the transaction) and add their ids to `ids`."""
+        # New series get ids in the order they first appear: screens list series in id order.
+        await db.executemany("INSERT OR IGNORE INTO series (name, labels) VALUES (?, ?)", new)
+        for start in range(0, len(new), self._rows_per_insert):
+            chunk = new[start : start + self._rows_per_insert]
+            async with db.execute(series_sql(len(chunk)), list(chain.from_iterable(chunk))) as cursor:
+                ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
+
+    async def _admit(
+        self, db: aiosqlite.Connection, jobs: list[Job], columns: list[tuple], ids: dict[tuple[str, str], int],
+        new: list[tuple[str, str]],
+    ) -> dict[int, InvalidInput]:
+        """Create the new series of each batch that stays within MAX_SERIES; return why the others are refused.
+
+        Counted inside the write transaction, which one writer of any process holds at a time,
+        so workers sharing the file cannot together pass the limit.
+        """
+        refused: dict[int, InvalidInput] = {}
+        if not new:
+            return refused
+        if self.max_series is None:
+            await self._create_series(db, new, ids)
+            return refused
+        async with db.execute("SELECT count(*) FROM series") as cursor:
+            (stored,) = await cursor.fetchone()
+        fresh = set(new)
+        for index, (series, _, _, labels) in enumerate(columns):
+            if jobs[index].abandoned():
+                continue  # dropped unwritten below: its series are not created either
+            wanted = [key for key in dict.fromkeys(zip(series, labels, strict=True)) if key in fresh and key not in ids]
+            if not wanted:
+                continue
+            if stored + len(wanted) > self.max_series:
+                refused[index] = InvalidInput(
+                    f"this batch would create {len(wanted)} new series, and {stored} of the {self.max_series} "
+                    f"allowed (PULSEBOARD_MAX_SERIES) exist: first new one {wanted[0][0]!r}; points of existing "
+                    "series are still accepted",
+                    field="series",
+                )
+                continue
+            await self._create_series(db, wanted, ids)
+            stored += len(wanted)
+        return refused
 
     async def _write(self, jobs: list[Job]) -> list[Commit | InvalidInput | None]:
         """Write the batches in one transaction: a commit per batch, a refusal (a key reused), or None (dropped)."""
         columns = [tuple(zip(*job.points, strict=True)) for job in jobs]  # (series, ts, value, labels) each
         async with self.transaction() as db:
             keys = chain.from_iterable(zip(series, labels, strict=True) for series, _, _, labels in columns)
-            ids = await self._series_ids_for(db, keys)
+            ids, new = await self._known_ids(db, keys)
+            refused = await self._admit(db, jobs, columns, ids, new)
             results: list[Commit | InvalidInput | None] = []
-            for job, (series, ts, values, labels) in zip(jobs, columns, strict=True):
+            for index, (job, (series, ts, values, labels)) in enumerate(zip(jobs, columns, strict=True)):
+                if index in refused:
+                    results.append(refused[index])
+                    continue
                 if job.abandoned():  # its producer left while BEGIN waited for the lock: still unwritten
                     log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
                     results.append(None)
