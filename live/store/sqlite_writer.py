@@ -320,11 +320,17 @@ class Writer:
         """Return the id of every (name, labels) stored, and the keys that are new, in first-seen order."""
         ids = dict(self._series_ids)
         missing = [key for key in dict.fromkeys(keys) if key not in ids]
-        for start in range(0, len(missing), self._rows_per_insert):
-            chunk = missing[start : start + self._rows_per_insert]
+        await self._look_up(db, missing, ids)
+        return ids, [key for key in missing if key not in ids]
+
+    async def _look_up(
+        self, db: aiosqlite.Connection, keys: list[tuple[str, str]], ids: dict[tuple[str, str], int]
+    ) -> None:
+        """Add the ids of the stored series among `keys` to `ids`."""
+        for start in range(0, len(keys), self._rows_per_insert):
+            chunk = keys[start : start + self._rows_per_insert]
             async with db.execute(series_sql(len(chunk)), list(chain.from_iterable(chunk))) as cursor:
                 ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
-        return ids, [key for key in missing if key not in ids]
 
     async def _create_series(
         self, db: aiosqlite.Connection, new: list[tuple[str, str]], ids: dict[tuple[str, str], int]
@@ -332,10 +338,7 @@ class Writer:
         """Create these series (inside the transaction) and add their ids to `ids`."""
         # New series get ids in the order they first appear: screens list series in id order.
         await db.executemany("INSERT OR IGNORE INTO series (name, labels) VALUES (?, ?)", new)
-        for start in range(0, len(new), self._rows_per_insert):
-            chunk = new[start : start + self._rows_per_insert]
-            async with db.execute(series_sql(len(chunk)), list(chain.from_iterable(chunk))) as cursor:
-                ids.update(((name, labels), series_id) for series_id, name, labels in await cursor.fetchall())
+        await self._look_up(db, new, ids)
 
     async def _admit(
         self, db: aiosqlite.Connection, jobs: list[Job], columns: list[tuple], ids: dict[tuple[str, str], int],
