@@ -56,6 +56,10 @@ class Dashboards:
         """Read the file again; keep the last good dashboards if it is bad. Return whether screens must hear of it."""
         if self.path is None:
             return False
+        if self.file.dashboards and _is_empty(self.path):
+            # Caught between an editor's truncate and its write: the write's own change follows.
+            # (To remove every dashboard, write `dashboards: []`.)
+            return False
         try:
             loaded = fitting(read_dashboards(self.path), self.path, self.window)
         except DashboardsError as error:
@@ -73,6 +77,13 @@ class Dashboards:
         self.version += 1
         log.info("dashboards file applied: %s", ", ".join(self.names) or "no dashboards")
         return True
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False  # gone: read_dashboards says so
 
 
 def fitting(loaded: DashboardsFile, path: Path, window: int) -> DashboardsFile:

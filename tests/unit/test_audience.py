@@ -358,3 +358,4 @@ def test_row_keys_and_series_keys_agree() -> None:
     """The keys audiences select by are the keys frames are made with."""
     row = Row(1, "cpu", canonical_labels({"host": "a"}), 0.0, 1.0)
     assert row_key(row) == key("cpu", {"host": "a"}) == 'cpu{"host":"a"}'
+
