@@ -89,8 +89,8 @@
         }
 
         function trim(panel, now) {
-            // Keep only the panel's window of each trace; return [oldest, newest, low, high] of what is kept.
-            var oldest = null, newest = null, low = null, high = null;
+            // Keep only the panel's window of each trace (cheap when nothing leaves: keepFrom
+            // stops at the first point kept).
             panel.data.forEach(function (points) {
                 var from = V.keepFrom(points.x, panel.spec, now);
                 if (from > 0) {
@@ -98,17 +98,34 @@
                     points.y.splice(0, from);
                     panel.dirty = true;
                 }
+            });
+        }
+
+        function newestOf(panel) {
+            var newest = null;
+            panel.data.forEach(function (points) {
+                var last = points.x.length ? points.x[points.x.length - 1] : null;
+                if (last !== null && (newest === null || last > newest)) {
+                    newest = last;
+                }
+            });
+            return newest;
+        }
+
+        function extentOf(panel) {
+            // [oldest, newest, low, high] of what the panel holds: only when it is about to be drawn.
+            var oldest = null, low = null, high = null;
+            panel.data.forEach(function (points) {
                 if (!points.x.length) {
                     return;
                 }
                 oldest = oldest === null ? points.x[0] : Math.min(oldest, points.x[0]);
-                newest = newest === null ? points.x[points.x.length - 1] : Math.max(newest, points.x[points.x.length - 1]);
                 points.y.forEach(function (value) {
                     if (low === null || value < low) { low = value; }
                     if (high === null || value > high) { high = value; }
                 });
             });
-            return {oldest: oldest, newest: newest, low: low, high: high};
+            return {oldest: oldest, newest: newestOf(panel), low: low, high: high};
         }
 
         function hold(panel) {
@@ -225,9 +242,12 @@
         }
 
         function draw(panel, slide) {
+            // Called for every panel on each tick: the age is cheap, the drawing only when needed.
             var now = serverNow();
-            var extent = trim(panel, now);
-            showAge(panel, extent.newest, now);
+            if (panel.dirty || panel.spec.window_points || panel.spec.window_seconds) {
+                trim(panel, now);
+            }
+            showAge(panel, newestOf(panel), now);
             if (!panel.dirty && !slide) {
                 return;
             }
@@ -243,7 +263,7 @@
             }
             var slideOnly = !panel.dirty;
             panel.dirty = false;
-            plot(panel, extent, now, slideOnly);
+            plot(panel, extentOf(panel), now, slideOnly);
         }
 
         function tick() {
