@@ -428,6 +428,8 @@
             var query = "db=" + encodeURIComponent(page.db);
             if (page.dashboard) {
                 query += "&dashboard=" + encodeURIComponent(page.dashboard);
+            } else if (page.page > 1) {
+                query += "&page=" + page.page;  // a page of the automatic dashboard: its names only
             }
             if (page.lastId !== null && page.lastId !== "") {
                 query += "&after=" + encodeURIComponent(page.lastId);
@@ -483,6 +485,7 @@
                 return;
             }
             page.lastId = String(cursor.after);
+            page.page = cursor.page || 1;
             (cursor.panels || []).forEach(function (entry) {
                 var panel = addPanel(entry.name, entry.id);
                 entry.traces.forEach(function (key, index) {

@@ -7,6 +7,7 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from live import get_live
+from live.dashboards.audience import AutoAudience
 from live.dashboards.panels import dashboard_panels, panel_settings
 from live.figures import THEMES
 from live.layout import (
@@ -35,15 +36,15 @@ async def load_graphs(
     theme = theme if theme in THEMES else "light"
     name = (page or {}).get("dashboard")
     if name is None:
-        return await every_series(theme)
+        return await every_series(theme, (page or {}).get("page") or 1)
     return draw_dashboard(name, theme)
 
 
-async def every_series(theme: str) -> Drawn:
-    """Draw each series name's panel with its windows, as of the framer's last frame."""
+async def every_series(theme: str, page: int = 1) -> Drawn:
+    """Draw a page of the automatic dashboard: each series name's panel with its windows, as of the last frame."""
     live = get_live()
     upto, windows = await live.screens.initial()
-    auto = live.dashboards.auto
+    auto = live.dashboards.auto(page)
     drawn = {key: windows[key] for key in auto.select_windows(windows)}  # the names its stream sends
     panels = auto_panels(drawn)
     figures = panel_figures(panels, drawn, theme)
@@ -51,20 +52,27 @@ async def every_series(theme: str) -> Drawn:
     graphs: list[Any] = [
         dcc.Graph(id=graph_id(panel.id), figure=fig, **props) for panel, fig in zip(panels, figures, strict=True)
     ]
-    capped = auto.capped()
-    if capped:
-        shown, seen = capped["names"]
-        graphs.insert(0, html.P(left_out_note(shown, seen), className="pb-left-out"))
-    cursor = {"after": upto, "db": live.store.database_id, "panels": [panel.cursor(drawn) for panel in panels]}
+    if auto.capped() or page > 1:
+        graphs.insert(0, pages_note(auto))
+    cursor = {"after": upto, "db": live.store.database_id, "page": page,
+              "panels": [panel.cursor(drawn) for panel in panels]}
     return graphs, {}, cursor, no_update
 
 
-def left_out_note(shown: int, seen: int) -> str:
-    """Return what the automatic page says when it leaves series names out."""
-    return (
-        f"Showing {shown} of {seen:,} series names (PULSEBOARD_AUTO_MAX_PANELS): "
-        "define a dashboard for the rest (DASHBOARDS.md)."
+def pages_note(auto: AutoAudience) -> html.P:
+    """Return what a page of the automatic dashboard says when series names are on other pages."""
+    first, seen = (auto.page - 1) * auto.max_names, auto.seen
+    links: list[Any] = []
+    if auto.page > 1:
+        links.append(html.A("previous page", href=f"?page={auto.page - 1}"))
+    if seen > first + auto.max_names:
+        links.append(html.A("next page", href=f"?page={auto.page + 1}"))
+    text = (
+        f"Series names {first + 1}–{min(seen, first + auto.max_names)} of {seen:,} "
+        f"({auto.max_names} a page, PULSEBOARD_AUTO_MAX_PANELS); "
+        "a dashboard (DASHBOARDS.md) shows the ones you choose. "
     )
+    return html.P([text, *[part for link in links for part in (link, " ")]], className="pb-left-out")
 
 
 def draw_dashboard(name: str, theme: str) -> Drawn:

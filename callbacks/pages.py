@@ -20,23 +20,24 @@ STREAM_PATH = "/api/stream"
 def init_app(dash_app: Dash) -> None:
     """Register the pages on the app (Dash's page registry is global: a later app's pages replace these)."""
 
-    def home(**_query: Any) -> html.Div:
+    def home(page: str | None = None, **_query: Any) -> html.Div:
         """Show the dashboards to choose from, or, with none defined, every series."""
         live = get_live()
         if not live.dashboards.names:
-            return every_series()
+            return every_series(page)
         boards = [
             (board.name, board.heading, len(board.panels), dash_app.get_relative_path(f"/d/{board.name}"))
             for board in live.dashboards.file.dashboards
         ]
         return home_layout(boards, dash_app.get_relative_path("/all"), live.dashboards.error)
 
-    def every_series(**_query: Any) -> html.Div:
-        """Show one panel per series name, new series appearing live."""
+    def every_series(page: str | None = None, **_query: Any) -> html.Div:
+        """Show one panel per series name (a page of them), new series appearing live."""
         live = get_live()
         home_url = dash_app.get_relative_path("/") if live.dashboards.names else None
         stream = dash_app.get_relative_path(STREAM_PATH)
-        return layout(live.config, stream, home_url=home_url, error=live.dashboards.error)
+        number = int(page) if page and page.isascii() and page.isdigit() and 1 <= int(page) <= 10_000 else 1
+        return layout(live.config, stream, page=number, home_url=home_url, error=live.dashboards.error)
 
     def dashboard(name: str | None = None, **_query: Any) -> html.Div:
         """Show one dashboard of the file (its panels are drawn by the load callback)."""

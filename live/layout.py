@@ -17,7 +17,7 @@ THEME = "pb-theme"
 THEME_INIT = "pb-theme-init"
 TITLE = "pb-title"
 ERROR = "pb-error"
-PAGE = "pb-page"  # which dashboard this page shows: {"dashboard": name}, or None for every series
+PAGE = "pb-page"  # which dashboard this page shows: {"dashboard": name, "page": n}; name None: the automatic one
 REBUILD = "pb-rebuild"  # set by the script when the dashboards file changed: draw the panels again
 
 
@@ -82,6 +82,7 @@ def layout(
     stream_url: str,
     *,
     dashboard: str | None = None,
+    page: int = 1,
     title: str = "Pulseboard",
     home_url: str | None = None,
     error: str | None = None,
@@ -99,7 +100,7 @@ def layout(
             dcc.Store(id=THEME_INIT),
             dcc.Store(id=CURSOR),
             dcc.Store(id=REBUILD),
-            dcc.Store(id=PAGE, data={"dashboard": dashboard}),
+            dcc.Store(id=PAGE, data={"dashboard": dashboard, "page": page}),
             dcc.Store(id=SETTINGS, data=script_settings(config, stream_url)),
         ],
     )

@@ -92,11 +92,12 @@ class Screens:
         return after >= await self.store.resume_floor()
 
     async def events(
-        self, after: int | None, database_id: str, dashboard: str | None = None
+        self, after: int | None, database_id: str, dashboard: str | None = None, page: int = 1
     ) -> AsyncGenerator[bytes, None]:
         """Yield the events that bring a screen at `after` up to date, then every new frame.
 
-        With a dashboard's name, only its series (live/dashboards/audience.py); when the
+        With a dashboard's name, only its series (live/dashboards/audience.py), else those of a
+        page of the automatic dashboard; when the
         dashboards file changes, the screen is told, and a dashboard whose panels changed
         starts over with a reset for its new selection.
         """
@@ -106,7 +107,7 @@ class Screens:
         # Counted as open, and cut if its client stops reading (live/open_streams.py says why).
         async with self.frames.subscribe() as frames:
             version = self.dashboards.version
-            audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto
+            audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto(page)
             if audience is None:
                 yield self._dashboards_event(changed=True)
                 return
@@ -128,7 +129,7 @@ class Screens:
                     return  # too slow, or shutting down: the browser resumes from Last-Event-ID
                 if self.dashboards.version != version:
                     version = self.dashboards.version
-                    now_audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto
+                    now_audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto(page)
                     changed = now_audience is not audience
                     yield self._dashboards_event(changed=changed)
                     if now_audience is None:

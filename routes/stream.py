@@ -28,6 +28,15 @@ def _cursor(value: str | None) -> int | None:
     return int(value)
 
 
+def _page(value: str | None) -> int:
+    """Return the automatic dashboard's page a screen shows (1 unless a plain number from 1 to 10000)."""
+    if value is None or not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 10_000:
+        if value is not None:
+            abort(400, f"page must be a whole number from 1 to 10000, got {value[:40]!r}")
+        return 1
+    return int(value)
+
+
 @bp.get("/api/stream")
 async def stream() -> Response:
     """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID."""
@@ -40,6 +49,7 @@ async def stream() -> Response:
     dashboard = request.args.get("dashboard") or None
     if dashboard is not None and live.dashboards.get(dashboard) is None:
         abort(404, f"no dashboard named {dashboard!r}")
-    response = await make_response(live.screens.events(after, database_id, dashboard), HEADERS)
+    page = _page(request.args.get("page"))
+    response = await make_response(live.screens.events(after, database_id, dashboard, page), HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response

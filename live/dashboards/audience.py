@@ -109,28 +109,36 @@ class Audience:
 
 
 class AutoAudience:
-    """The automatic page's selection: every series of its first `max_names` series names, a panel each.
+    """One page of the automatic dashboard: every series of `max_names` series names, a panel each.
 
-    Past that many names the page would draw more graphs than a browser keeps up with (600
-    new series froze it for minutes: issue 13, finding 1); the rest are left to dashboards.
-    While no name is left out, a frame is sent as it was made, encoded once for everyone.
+    Page 1 has the first `max_names` names in the order this process first saw them, page 2
+    the next, and so on. More on one page would be more graphs than a browser keeps up with
+    (600 new series froze it for minutes: issue 13, finding 1). While nothing is left out, a
+    frame is sent as it was made, encoded once for everyone.
     """
 
-    def __init__(self, max_names: int) -> None:
+    def __init__(self, max_names: int, page: int = 1) -> None:
         self.max_names = max_names
-        self._names: dict[str, bool] = {}  # series name -> drawn
+        self.page = page
+        self._first = (page - 1) * max_names
+        self._names: dict[str, bool] = {}  # series name -> drawn on this page
         self._shown = 0
 
     def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
-        """Return (name,) when the page draws this series, else ()."""
+        """Return (name,) when this page draws this series, else ()."""
         shown = self._names.get(name)
         if shown is None:
-            shown = self._names[name] = self._shown < self.max_names
+            shown = self._names[name] = self._first <= len(self._names) < self._first + self.max_names
             self._shown += shown
         return (name,) if shown else ()
 
+    @property
+    def seen(self) -> int:
+        """Return how many series names this page has placed, its own and the other pages'."""
+        return len(self._names)
+
     def capped(self) -> dict[str, list[int]]:
-        """Return {"names": [shown, seen]} when names are left out."""
+        """Return {"names": [shown, seen]} when names are left out (on other pages)."""
         seen = len(self._names)
         return {"names": [self._shown, seen]} if seen > self._shown else {}
 

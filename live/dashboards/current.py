@@ -19,7 +19,8 @@ class Dashboards:
         self, path: Path | None, loaded: DashboardsFile, max_series: int, window: int, auto_panels: int = 50
     ) -> None:
         self.path = path
-        self.auto = AutoAudience(auto_panels)  # the automatic page's
+        self.auto_panels = auto_panels
+        self._auto_pages: dict[int, AutoAudience] = {}
         self.window = window
         self.file = loaded
         self.max_series = max_series
@@ -32,6 +33,13 @@ class Dashboards:
         """Read the dashboards file, if there is one; raise DashboardsError naming what is wrong."""
         loaded = fitting(read_dashboards(path), path, window) if path else DashboardsFile(dashboards=[])
         return cls(path, loaded, max_series, window, auto_panels)
+
+    def auto(self, page: int = 1) -> AutoAudience:
+        """Return who sees what on a page of the automatic dashboard (one per page, made when first asked)."""
+        audience = self._auto_pages.get(page)
+        if audience is None:
+            audience = self._auto_pages[page] = AutoAudience(self.auto_panels, page)
+        return audience
 
     @property
     def names(self) -> list[str]:

@@ -42,3 +42,20 @@ async def test_the_automatic_page_draws_and_is_sent_only_its_first_names(tmp_pat
             await post(client, {"series": "a", "value": 3})
             frame = (await next_of(reader, "frame")).json()
             assert set(frame["updates"]) == {"a"}
+
+
+async def test_the_next_page_of_the_automatic_dashboard_has_the_next_names(tmp_path: Path) -> None:
+    """?page=2 is reset with, and sent, the names the first page leaves out; a bad page is a 400."""
+    from tests.app.test_stream import framed, next_of, post, stream
+
+    dash_app = create_app({"DATABASE": str(tmp_path / "s.sqlite3"), "FEED": False, "AUTO_MAX_PANELS": 2})
+    async with dash_app.server.test_app() as test_app:
+        client = test_app.test_client()
+        await post(client, {"series": "a", "value": 1}, {"series": "b", "value": 1})
+        await framed(client, (await post(client, {"series": "c", "value": 1}))["last_id"])
+        async with stream(client, query="?page=2") as (_, _, reader):
+            assert set((await next_of(reader, "reset")).json()["traces"]) == {"c"}
+            await post(client, {"series": "a", "value": 2}, {"series": "c", "value": 2})
+            assert set((await next_of(reader, "frame")).json()["updates"]) == {"c"}
+        refused = await client.get("/api/stream?page=0", headers={"Accept": "text/event-stream"})
+        assert refused.status_code == 400 and "page" in await refused.get_data(as_text=True)
