@@ -31,7 +31,7 @@ from types import FrameType
 from typing import TypeVar
 
 from live import metrics
-from live.fanout import Broadcast, Subscription
+from live.fanout import Broadcast, Subscription, no_size
 
 log = logging.getLogger(__name__)
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -51,8 +51,8 @@ class OpenStreams(Broadcast[T]):
     Generic in what it carries (the framer's frames), so this module needs nothing of the framer.
     """
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
+    def __init__(self, limit: int, max_bytes: int = 0, size: Callable[[T], int] = no_size) -> None:
+        super().__init__(limit, max_bytes, size)
         self._restore: Callable[[], None] | None = None
 
     def add(self, subscription: Subscription[T]) -> None:
