@@ -29,15 +29,16 @@ class Subscription(Generic[T]):
 
     # Slots, a list and one future made only while waiting, and no context-manager objects
     # of contextlib: thousands of streams each hold one (tracemalloc: ~3 KB less per stream).
-    __slots__ = ("_broadcast", "_bytes", "_items", "_waiter", "ended", "task")
+    __slots__ = ("_broadcast", "_bytes", "_items", "_waiter", "abort", "ended", "task")
 
-    def __init__(self, broadcast: Broadcast[T]) -> None:
+    def __init__(self, broadcast: Broadcast[T], abort: Callable[[], None] | None = None) -> None:
         self._broadcast = broadcast
         self._items: list[T] = []
         self._bytes = 0
         self._waiter: asyncio.Future[None] | None = None
         self.ended: str | None = None
         self.task: asyncio.Task | None = None  # the task that subscribed, to cut it
+        self.abort = abort  # drops the subscriber's connection at once, when it is cut (if it has one)
 
     async def __aenter__(self) -> Subscription[T]:
         self.task = asyncio.current_task()
@@ -119,9 +120,13 @@ class Broadcast(Generic[T]):
             subscription.offer(item)
         return len(self._subscriptions)
 
-    def subscribe(self) -> Subscription[T]:
-        """Return a new subscription, subscribed while its `async with` block runs."""
-        return Subscription(self)
+    def subscribe(self, abort: Callable[[], None] | None = None) -> Subscription[T]:
+        """Return a new subscription, subscribed while its `async with` block runs.
+
+        `abort`, if given, drops the subscriber's connection: called instead of cancelling its task
+        when it is cut (live/open_streams.py).
+        """
+        return Subscription(self, abort)
 
     def add(self, subscription: Subscription[T]) -> None:
         """Subscribe it (already ended once closed: shutting down, a stream opened now ends at once)."""

@@ -7,6 +7,7 @@ import re
 from quart import Blueprint, Response, abort, make_response, request
 
 from live import get_live
+from live.connections import Connection
 
 bp = Blueprint("stream", __name__)
 
@@ -40,6 +41,12 @@ async def stream() -> Response:
     dashboard = request.args.get("dashboard") or None
     if dashboard is not None and live.dashboards.get(dashboard) is None:
         abort(404, f"no dashboard named {dashboard!r}")
-    response = await make_response(live.screens.events(after, database_id, dashboard), HEADERS)
+    # A client that stops reading holds little of the host's memory, and its socket goes when it
+    # is cut (live/connections.py: reached under uvicorn only).
+    connection = Connection.of(request.scope)
+    if connection is not None:
+        connection.cap_send_buffer(live.config["STREAM_SEND_BUFFER_BYTES"])
+    drop = connection.abort if connection is not None else None
+    response = await make_response(live.screens.events(after, database_id, dashboard, drop), HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response
