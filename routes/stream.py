@@ -31,7 +31,10 @@ def _cursor(value: str | None) -> int | None:
 
 @bp.get("/api/stream")
 async def stream() -> Response:
-    """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID."""
+    """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID.
+
+    HEAD answers with the status and headers only (the page's probe after a failed stream).
+    """
     if "text/event-stream" not in request.accept_mimetypes:
         abort(406, "this endpoint speaks text/event-stream only")
     live = get_live()
@@ -41,6 +44,10 @@ async def stream() -> Response:
     dashboard = request.args.get("dashboard") or None
     if dashboard is not None and live.dashboards.get(dashboard) is None:
         abort(404, f"no dashboard named {dashboard!r}")
+    if request.method == "HEAD":
+        # The page asks after a failed stream whether it needs a login (a 401, answered before this
+        # view) or the server was away: the answer a GET would have, never a stream nobody reads.
+        return Response(status=200, headers=HEADERS)
     # A client that stops reading holds little of the host's memory, and its socket goes when it
     # is cut (live/connections.py: reached under uvicorn only).
     connection = Connection.of(request.scope)
