@@ -12,6 +12,7 @@ from quart import Quart, Response
 import callbacks
 import live
 from live import access
+from live.connections import expose_transport
 from live.gc_tuning import tune_collector
 from routes import health, influx, ingest, metrics, otlp, prometheus, stream
 
@@ -31,6 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Dash:
     server.config["MAX_CONTENT_LENGTH"] = pulse.config["MAX_BODY_BYTES"]
     access.init_app(server, pulse.config)
     server.after_request(tag_worker)
+    # Streams reach their connection under uvicorn: capped send buffers, aborted when cut.
+    server.asgi_app = expose_transport(server.asgi_app)
 
     @server.before_serving
     async def own_the_process() -> None:

@@ -448,11 +448,17 @@
                 page.opens += 1;
                 page.failures = 0;
                 page.downSince = null;
+                page.signedOut = false;
+                page.retrying = false;
                 setStatus("live");
             };
             source.onerror = function () {
                 if (source.readyState !== root.EventSource.CLOSED) {
-                    setStatus("reconnecting");  // the browser retries by itself, at the server's retry:
+                    // The browser retries by itself, at the server's retry:, for as long as the server
+                    // is down (connection refused): past its first failed retry, say since when.
+                    page.downSince = page.downSince || new Date();
+                    setStatus(page.retrying ? "server unreachable since " + clock(page.downSince) : "reconnecting");
+                    page.retrying = true;
                     return;
                 }
                 // The browser gives up for good after a non-200 answer (a proxy's 502 during a
@@ -460,11 +466,32 @@
                 // the last id, after a backoff: each attempt may cost the server a password hash.
                 source.close();
                 page.downSince = page.downSince || new Date();
-                setStatus("server unreachable since " + clock(page.downSince));
+                showDown();
+                probe(source);
                 var delay = U.backoffDelay(page.failures, Math.random());
                 page.failures += 1;
                 setTimeout(function () { if (page.source === source) { open(); } }, delay);
             };
+        }
+
+        function showDown() {
+            setStatus(page.signedOut ? "signed out" : "server unreachable since " + clock(page.downSince));
+        }
+
+        function probe(source) {
+            // An EventSource never sees why it failed: ask once, without opening a stream, whether
+            // the server wants a login (401: the password changed) or was away (issue 13).
+            if (!root.fetch) {
+                return;
+            }
+            root.fetch(streamUrl(), {method: "HEAD", headers: {Accept: "text/event-stream"}, cache: "no-store"})
+                .then(function (answer) { return answer.status === 401; }, function () { return false; })
+                .then(function (signedOut) {
+                    page.signedOut = signedOut;
+                    if (page.source === source) {
+                        showDown();  // unless a new stream has been built since: it says its own state
+                    }
+                });
         }
 
         function tools() {

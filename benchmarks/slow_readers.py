@@ -1,10 +1,15 @@
-"""Healthy clients' frame latency with and without 200 stalled clients beside them (a figure, not a test).
+"""Healthy clients' frame latency, and the memory stalled clients hold, with and without 300 stalled clients
+beside them (figures, not a test).
 
-    python -m benchmarks.slow_readers [--stalled 200] [--seconds 15]
+    python -m benchmarks.slow_readers [--stalled 300] [--seconds 60]
 
-Each run: real uvicorn, 4 healthy SSE readers, a probe point posted every 100 ms (latency = the
-moment a healthy reader receives the frame holding it minus the moment it was posted) and a
-5,000-point batch every 500 ms on another series, so frames are big enough to fill stalled sockets.
+Each run: real uvicorn at the default settings, 4 healthy SSE readers, a probe point posted every
+100 ms (latency = the moment a healthy reader receives the frame holding it minus the moment it was
+posted) and a 5,000-point batch every 500 ms on another series, so frames are big enough to fill
+stalled sockets: 10 batches a second. Memory: the host's TCP buffers (/proc/net/sockstat, "TCP: mem",
+host-wide: run it on an idle machine) before the stalled clients connect, at its peak, at the end
+(the stalled clients still connected, never reading) and once they have closed their sockets; the
+server's open file descriptors at the end; and when the server had cut the last stalled stream.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.support.servers import LiveServer
-from tests.support.slow import SLOW_ENV as ENV
+from tests.support.servers import LiveServer, wait_for
+from tests.support.slow import host_tcp_memory, server_sockets
 from tests.support.slow import stalled_stream as _stalled
 
 HEALTHY = 4
@@ -52,9 +57,13 @@ class Reader(threading.Thread):
                                 self.arrived.setdefault(value, now)
 
 
-def run(stalled: int, seconds: float) -> dict[str, float]:
-    """Return latency percentiles (ms) and the server's peak RSS (MiB) for one run."""
-    server = LiveServer(Path(tempfile.mkdtemp()), env={**ENV, "PULSEBOARD_STREAM_QUEUE_FRAMES": "16"}).start()
+def _mib(size: float) -> float:
+    return round(size / 2**20, 1)
+
+
+def run(stalled: int, seconds: float) -> dict[str, float | None]:
+    """Return latency percentiles (ms), the server's peak RSS and the host's TCP memory (MiB) for one run."""
+    server = LiveServer(Path(tempfile.mkdtemp())).start()
     process = psutil.Process(server.process.pid)
     sockets = []
     try:
@@ -63,9 +72,12 @@ def run(stalled: int, seconds: float) -> dict[str, float]:
         for reader in readers:
             reader.start()
             reader.open.wait(10)
+        tcp_base = tcp_peak = host_tcp_memory()
         sockets = [_stalled(server.port) for _ in range(stalled)]
+        wait_for(lambda: len(server_sockets(server.port)) >= HEALTHY + stalled, timeout=60, what="every stream")
         sent: dict[float, float] = {}
         peak = 0
+        cut_after = None
         with httpx.Client(timeout=30) as client:
             start = time.monotonic()
             n = 0
@@ -78,8 +90,18 @@ def run(stalled: int, seconds: float) -> dict[str, float]:
                     big = [{"series": "big", "value": i / 7} for i in range(5000)]
                     client.post(f"{server.url}/api/points", json=big)
                 peak = max(peak, process.memory_info().rss)
+                tcp_peak = max(tcp_peak, host_tcp_memory())
+                if stalled and cut_after is None and n % 10 == 0:
+                    streams = client.get(f"{server.url}/readyz").json()["streams"]
+                    cut_after = time.monotonic() - start if streams == HEALTHY else None
                 time.sleep(max(0.0, start + n * 0.1 - time.monotonic()))  # the producer's pace
         time.sleep(1.0)  # let the last frames land before reading the figures
+        tcp_end = host_tcp_memory()
+        fds_end = process.num_fds()
+        for sock in sockets:
+            sock.close()
+        time.sleep(2.0)  # the kernel frees closed sockets' buffers
+        tcp_closed = host_tcp_memory()
         latencies = [
             (reader.arrived[value] - at) * 1000
             for reader in readers
@@ -96,6 +118,12 @@ def run(stalled: int, seconds: float) -> dict[str, float]:
             "p95_ms": round(quantiles[94], 1),
             "max_ms": round(max(latencies), 1),
             "peak_rss_mib": round(peak / 2**20),
+            "tcp_base_mib": _mib(tcp_base),
+            "tcp_peak_mib": _mib(tcp_peak),
+            "tcp_end_mib": _mib(tcp_end),
+            "tcp_closed_mib": _mib(tcp_closed),
+            "server_fds_end": fds_end,
+            "stalled_cut_within_s": None if cut_after is None else round(cut_after),
         }
     finally:
         for sock in sockets:
@@ -106,8 +134,8 @@ def run(stalled: int, seconds: float) -> dict[str, float]:
 def main() -> None:
     """Run without and with stalled clients and print both."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--stalled", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--stalled", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
     for stalled in (0, args.stalled):
         print(json.dumps(run(stalled, args.seconds)))

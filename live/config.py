@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_SECONDS": 15.0,
     "RETRY_MS": 1000,
     "STREAM_QUEUE_FRAMES": 64,
+    # Bytes of frames a stream may fall behind (beyond what its socket holds) before it is cut: big
+    # frames fill a stalled reader's share long before 64 frames do (issue 13, finding 3).
+    "STREAM_QUEUE_BYTES": 1024 * 1024,
+    # SO_SNDBUF of a stream's socket (the kernel doubles it): what a client that stops reading holds
+    # of the host's memory, instead of tcp_wmem's autotuned 4 MB. 0: the kernel's autotuning.
+    "STREAM_SEND_BUFFER_BYTES": 256 * 1024,
     "REPLAY_MAX_POINTS": 20_000,
     "MAX_BATCH_POINTS": 10_000,
     "MAX_BODY_BYTES": 4 * 1024 * 1024,
@@ -86,6 +92,16 @@ def validate(config: Mapping[str, Any]) -> None:
     _number("HEARTBEAT_SECONDS", config["HEARTBEAT_SECONDS"], low=0.01, high=50)
     _number("RETRY_MS", config["RETRY_MS"], low=0, high=600_000)
     _number("STREAM_QUEUE_FRAMES", config["STREAM_QUEUE_FRAMES"], low=1, high=100_000)
+    _number("STREAM_QUEUE_BYTES", config["STREAM_QUEUE_BYTES"], low=1024, high=1024**3)
+    send_buffer = config["STREAM_SEND_BUFFER_BYTES"]
+    if isinstance(send_buffer, bool) or send_buffer != 0:  # 0: left to the kernel's autotuning
+        try:
+            _number("STREAM_SEND_BUFFER_BYTES", send_buffer, low=4096, high=64 * 1024**2)
+        except ConfigError:
+            raise ConfigError(
+                f"{PREFIX}_STREAM_SEND_BUFFER_BYTES must be 0 (the kernel's autotuning) or a number "
+                f"from 4096 to {64 * 1024**2}, got {send_buffer!r}"
+            ) from None
     _number("REPLAY_MAX_POINTS", config["REPLAY_MAX_POINTS"], low=1)
     _number("MAX_BATCH_POINTS", config["MAX_BATCH_POINTS"], low=1, high=1_000_000)
     _number("MAX_BODY_BYTES", config["MAX_BODY_BYTES"], low=1024)

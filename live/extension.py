@@ -17,7 +17,7 @@ from live import config as settings
 from live.dashboards.current import Dashboards, fitting
 from live.dashboards.loading import DashboardsError
 from live.dashboards.model import DashboardsFile
-from live.framer import Framer
+from live.framer import Frame, Framer, frame_bytes
 from live.hubs import hub_from_url
 from live.leader import LeaderLock
 from live.open_streams import OpenStreams
@@ -49,7 +49,7 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
         dashboards = open_dashboards(loaded)
     except (DashboardsError, ValidationError) as error:
         raise settings.ConfigError(f"{settings.PREFIX}_DASHBOARDS: {error}") from None
-    streams = OpenStreams(loaded["STREAM_QUEUE_FRAMES"])
+    streams: OpenStreams[Frame] = OpenStreams(loaded["STREAM_QUEUE_FRAMES"], loaded["STREAM_QUEUE_BYTES"], frame_bytes)
     framer = Framer(
         store,
         hub,

@@ -59,6 +59,11 @@ class Frame:
         return self._selected[audience]
 
 
+def frame_bytes(frame: Frame) -> int:
+    """Return what a frame costs a stream that queues it: its encoded size (shared, but each stream must write it)."""
+    return len(frame.data)
+
+
 # Sent to every stream when no frame went out for a heartbeat interval: one timer for the
 # process, not one per stream per frame (asyncio.timeout around each stream's wait).
 HEARTBEAT = Frame(0, 0, ServerSentEvent(comment="ping").encode())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 
 from live import metrics
 from live.dashboards.audience import Audience, AutoAudience
@@ -92,20 +92,26 @@ class Screens:
         return after >= await self.store.resume_floor()
 
     async def events(
-        self, after: int | None, database_id: str, dashboard: str | None = None, page: int = 1
+        self,
+        after: int | None,
+        database_id: str,
+        dashboard: str | None = None,
+        page: int = 1,
+        abort: Callable[[], None] | None = None,
     ) -> AsyncGenerator[bytes, None]:
         """Yield the events that bring a screen at `after` up to date, then every new frame.
 
         With a dashboard's name, only its series (live/dashboards/audience.py), else those of a
         page of the automatic dashboard; when the
         dashboards file changes, the screen is told, and a dashboard whose panels changed
-        starts over with a reset for its new selection.
+        starts over with a reset for its new selection. `abort` drops the screen's connection
+        if it is cut for not reading (live/connections.py).
         """
         yield ServerSentEvent(comment="pulseboard", retry=self.retry_ms).encode()
         loop = asyncio.get_running_loop()
         # Subscribe before reading where the framer stands: every frame after `upto` is queued.
         # Counted as open, and cut if its client stops reading (live/open_streams.py says why).
-        async with self.frames.subscribe() as frames:
+        async with self.frames.subscribe(abort) as frames:
             version = self.dashboards.version
             audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto(page)
             if audience is None:

@@ -7,6 +7,7 @@ import re
 from quart import Blueprint, Response, abort, make_response, request
 
 from live import get_live
+from live.connections import Connection
 
 bp = Blueprint("stream", __name__)
 
@@ -39,7 +40,10 @@ def _page(value: str | None) -> int:
 
 @bp.get("/api/stream")
 async def stream() -> Response:
-    """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID."""
+    """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID.
+
+    HEAD answers with the status and headers only (the page's probe after a failed stream).
+    """
     if "text/event-stream" not in request.accept_mimetypes:
         abort(406, "this endpoint speaks text/event-stream only")
     live = get_live()
@@ -49,7 +53,18 @@ async def stream() -> Response:
     dashboard = request.args.get("dashboard") or None
     if dashboard is not None and live.dashboards.get(dashboard) is None:
         abort(404, f"no dashboard named {dashboard!r}")
+    if request.method == "HEAD":
+        # The page asks after a failed stream whether it needs a login (a 401, answered before this
+        # view) or the server was away: the answer a GET would have, never a stream nobody reads.
+        return Response(status=200, headers=HEADERS)
+    # A client that stops reading holds little of the host's memory, and its socket goes when it
+    # is cut (live/connections.py: reached under uvicorn only).
+    connection = Connection.of(request.scope)
+    if connection is not None:
+        connection.cap_send_buffer(live.config["STREAM_SEND_BUFFER_BYTES"])
+    drop = connection.abort if connection is not None else None
     page = _page(request.args.get("page"))
-    response = await make_response(live.screens.events(after, database_id, dashboard, page), HEADERS)
+    events = live.screens.events(after, database_id, dashboard, page=page, abort=drop)
+    response = await make_response(events, HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response

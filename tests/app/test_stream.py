@@ -72,6 +72,17 @@ async def test_refuses_clients_that_do_not_take_event_streams(client: Client) ->
     assert response.status_code == 406
 
 
+async def test_head_answers_as_the_stream_would_without_opening_one(app: Any, client: Client) -> None:
+    """HEAD (the page's probe after a failed stream) gets the stream's status and headers, and no stream is opened."""
+    response = await asyncio.wait_for(client.head("/api/stream", headers=ACCEPT), 5)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    assert await response.get_data() == b""
+    assert len(app.server.extensions["pulseboard"].streams) == 0
+    missing = await asyncio.wait_for(client.head("/api/stream?dashboard=nowhere", headers=ACCEPT), 5)
+    assert missing.status_code == 404
+
+
 async def test_new_client_gets_windows_then_frames(client: Client) -> None:
     """No cursor: a reset with every window, then each new point as a frame with its id."""
     await framed(client, (await post(client, {"series": "a", "value": 1}))["last_id"])

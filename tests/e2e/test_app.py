@@ -62,6 +62,9 @@ def test_default_database_path_works_on_a_fresh_checkout(tmp_path: Path) -> None
         ({"DATABASE": "mysql:points"}, "PULSEBOARD_DATABASE"),
         ({"DATABASE": "sqlite://host/points"}, "PULSEBOARD_DATABASE"),
         ({"MAX_LABEL_BYTES": 10}, "PULSEBOARD_MAX_LABEL_BYTES"),
+        ({"STREAM_QUEUE_BYTES": 100}, "PULSEBOARD_STREAM_QUEUE_BYTES"),
+        ({"STREAM_SEND_BUFFER_BYTES": 100}, "PULSEBOARD_STREAM_SEND_BUFFER_BYTES"),
+        ({"STREAM_SEND_BUFFER_BYTES": False}, "PULSEBOARD_STREAM_SEND_BUFFER_BYTES"),
     ],
 )
 def test_bad_settings_fail_at_start_naming_the_key(overrides: dict[str, object], key: str) -> None:

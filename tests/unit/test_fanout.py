@@ -50,6 +50,29 @@ async def test_overflow_tells_the_broadcast_once() -> None:
             await subscription.get()
 
 
+async def test_a_subscription_is_ended_by_bytes_queued_before_its_item_limit() -> None:
+    """Items that would take the queued bytes past max_bytes end it with 'overflow', far below `limit` items;
+    what is taken frees its bytes, and one item is always taken by an empty queue, however big."""
+    heard: list[Subscription[bytes]] = []
+
+    class Listening(Broadcast[bytes]):
+        def overflowed(self, subscription: Subscription[bytes]) -> None:
+            heard.append(subscription)
+
+    broadcast = Listening(1000, max_bytes=100, size=len)
+    async with broadcast.subscribe() as reading, broadcast.subscribe() as stalled:
+        for item in (b"a" * 40, b"b" * 40, b"c" * 40):
+            broadcast.publish(item)
+            assert await reading.get() == item
+        assert (stalled.ended, heard) == ("overflow", [stalled])
+        assert [await stalled.get(), await stalled.get()] == [b"a" * 40, b"b" * 40]
+        with pytest.raises(Ended, match="overflow"):
+            await stalled.get()
+        broadcast.publish(b"d" * 500)  # bigger than max_bytes: an empty queue takes it all the same
+        assert await reading.get() == b"d" * 500
+        assert reading.ended is None
+
+
 async def test_subscription_is_removed_on_exit_and_on_error() -> None:
     """Leaving the block, normally or by an exception, unsubscribes."""
     broadcast: Broadcast[int] = Broadcast(2)

@@ -11,6 +11,7 @@ import pytest
 from live import open_streams as module
 from live.fanout import Ended
 from live.open_streams import OpenStreams
+from tests.support.waiting import eventually
 
 
 async def test_an_overflowing_stream_is_cut_and_counted_while_open(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -31,6 +32,44 @@ async def test_an_overflowing_stream_is_cut_and_counted_while_open(monkeypatch: 
         streams.publish(item)
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 5)
+    assert len(streams) == 0
+
+
+async def test_a_stalled_stream_with_a_connection_is_cut_by_aborting_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream subscribed with a way to drop its connection is cut by that, once, after the grace; its
+    task is left to end through the disconnect, and cancelled only if it has not after another grace."""
+    monkeypatch.setattr(module, "CUT_GRACE_SECONDS", 0.01)
+    streams: OpenStreams[bytes] = OpenStreams(1000, max_bytes=10, size=len)
+    aborted = asyncio.Event()
+    aborts: list[str] = []
+
+    def abort() -> None:
+        aborts.append("abort")
+        aborted.set()
+
+    async def stalled_stream(ends_when_aborted: bool) -> str:
+        async with streams.subscribe(abort):
+            await aborted.wait()
+            if ends_when_aborted:
+                return "ended by the disconnect"
+            await asyncio.Event().wait()  # deaf even to that
+        return "unreachable"
+
+    task = asyncio.create_task(stalled_stream(ends_when_aborted=True))
+    await eventually(lambda: len(streams) == 1)
+    for _ in range(3):
+        streams.publish(b"12345678")
+    assert await asyncio.wait_for(task, 5) == "ended by the disconnect"
+    assert aborts == ["abort"]
+
+    aborted.clear()
+    deaf = asyncio.create_task(stalled_stream(ends_when_aborted=False))
+    await eventually(lambda: len(streams) == 1)
+    for _ in range(3):
+        streams.publish(b"12345678")
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(deaf, 5)
+    assert aborts == ["abort", "abort"]
     assert len(streams) == 0
 
 
