@@ -19,7 +19,8 @@
             panels: new Map(),   // panel id -> panel state
             traces: new Map(),   // series key -> [panel ids]
             offset: 0,           // server's clock minus this browser's, in ms
-            timer: null
+            timer: null,
+            strip: {}            // what the kiosk strip shows: id -> text
         };
 
         function serverNow() {
@@ -221,7 +222,26 @@
             var age = newest === null ? null : now - newest;
             show(panel, "pb-age", {children: V.formatAge(age)});
             var stale = V.isStale(panel.spec, age);
+            panel.stale = stale;
             show(panel, "pb-panel", {className: "pb-panel pb-kind-" + panel.spec.kind + (stale ? " pb-stale" : "")});
+        }
+
+        function showStrip(id, text) {
+            if (board.strip[id] !== text) {
+                board.strip[id] = text;
+                tools.setProps(id, {children: text});
+            }
+        }
+
+        function strip() {
+            // The header's count of stale panels, and the clock (shown in kiosk mode), on the server's clock.
+            var stale = 0;
+            board.panels.forEach(function (panel) {
+                stale += panel.stale ? 1 : 0;
+            });
+            var now = serverNow();
+            showStrip("pb-stale-count", V.staleNote(stale));
+            showStrip("pb-clock", V.formatClock(now, new Date(now).getTimezoneOffset()));
         }
 
         function draw(panel, slide) {
@@ -252,6 +272,7 @@
                 var slide = panel.spec.kind === "line" && Date.now() - panel.lastDraw >= 1000;
                 draw(panel, slide);
             });
+            strip();
         }
 
         function notes(capped) {
@@ -265,6 +286,7 @@
             clearInterval(board.timer);
             var every = Math.max(100, Math.round(1000 / (page.settings.frameRate || 5)));
             board.timer = setInterval(tick, every);
+            strip();
         };
 
         board.onReset = function (reset) {

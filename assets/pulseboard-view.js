@@ -146,6 +146,19 @@
         return capped ? "showing " + capped[0] + " of " + capped[1] + " series" : "";
     }
 
+    function formatClock(ms, offsetMinutes) {
+        // A wall screen's clock, "HH:MM" (24 h), at the server's time in the viewer's zone:
+        // offsetMinutes as Date.getTimezoneOffset gives it (minutes behind UTC).
+        var local = new Date(ms - (offsetMinutes || 0) * 60000);
+        var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+        return pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
+    }
+
+    function staleNote(count) {
+        // What the kiosk strip says of the dashboard's stale panels (nothing when none is).
+        return count > 0 ? count + " stale panel" + (count === 1 ? "" : "s") : "";
+    }
+
     return {
         keepFrom: keepFrom,
         xRange: xRange,
@@ -156,6 +169,8 @@
         formatAge: formatAge,
         isStale: isStale,
         gaugeFraction: gaugeFraction,
-        capNote: capNote
+        capNote: capNote,
+        formatClock: formatClock,
+        staleNote: staleNote
     };
 });

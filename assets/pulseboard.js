@@ -161,8 +161,9 @@
         };
         var panelIds = new Set();
 
-        function setStatus(text) {
-            setProps("pb-status", {children: text});
+        function setStatus(state, text) {
+            // The words, and a class the page colours by (pb-status-live, -reconnecting, -down, -ended).
+            setProps("pb-status", {children: text || state, className: "pb-status pb-status-" + state});
         }
 
         function themeLayout() {
@@ -455,7 +456,7 @@
                 // the last id, after a backoff: each attempt may cost the server a password hash.
                 source.close();
                 page.downSince = page.downSince || new Date();
-                setStatus("server unreachable since " + clock(page.downSince));
+                setStatus("down", "server unreachable since " + clock(page.downSince));
                 var delay = U.backoffDelay(page.failures, Math.random());
                 page.failures += 1;
                 setTimeout(function () { if (page.source === source) { open(); } }, delay);
@@ -500,7 +501,7 @@
             if (!cursor || !cursor.dashboard) {
                 page.source.close();  // the dashboard left the file
                 page.board = null;
-                setStatus("dashboard removed");
+                setStatus("ended", "dashboard removed");
                 return;
             }
             page.board = root.PulseboardDashboard.create(page, tools());

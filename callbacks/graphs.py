@@ -33,10 +33,11 @@ async def load_graphs(
     """Draw the page's panels in this viewer's theme: a dashboard's, or one per series name."""
     theme = theme or theme_init
     theme = theme if theme in THEMES else "light"
-    name = (page or {}).get("dashboard")
+    page = page or {}
+    name = page.get("dashboard")
     if name is None:
         return await every_series(theme)
-    return draw_dashboard(name, theme)
+    return draw_dashboard(name, theme, kiosk=bool(page.get("kiosk")))
 
 
 async def every_series(theme: str) -> Drawn:
@@ -51,7 +52,7 @@ async def every_series(theme: str) -> Drawn:
     return graphs, {}, cursor, no_update
 
 
-def draw_dashboard(name: str, theme: str) -> Drawn:
+def draw_dashboard(name: str, theme: str, kiosk: bool = False) -> Drawn:
     """Draw a dashboard's panels, empty: the stream's first event (a reset of its series) fills them."""
     live = get_live()
     board = live.dashboards.get(name)
@@ -62,6 +63,7 @@ def draw_dashboard(name: str, theme: str) -> Drawn:
         "after": None,
         "db": live.store.database_id,
         "dashboard": name,
+        "kiosk": kiosk,
         "dashboardPanels": [panel_settings(spec, index) for index, spec in enumerate(board.panels)],
     }
     return panels, {"--pb-columns": board.columns}, cursor, board.heading

@@ -26,8 +26,8 @@ function table(name, rows, check) {
 
 test("the module exports every function the page uses, and nothing else", () => {
     assert.deepStrictEqual(Object.keys(V).sort(), [
-        "capNote", "formatAge", "formatChange", "formatValue", "gaugeFraction", "isStale", "keepFrom",
-        "thresholdColor", "valueRange", "xRange",
+        "capNote", "formatAge", "formatChange", "formatClock", "formatValue", "gaugeFraction", "isStale",
+        "keepFrom", "staleNote", "thresholdColor", "valueRange", "xRange",
     ]);
 });
 
@@ -201,4 +201,25 @@ table("capNote", [
     {name: "one shown", capped: [1, 2], text: "showing 1 of 2 series"},
 ], (row) => {
     assert.equal(V.capNote(row.capped), row.text);
+});
+
+const NOON = Date.UTC(2026, 11, 3, 12, 5, 59, 999);
+
+table("formatClock", [
+    {name: "UTC: hours and minutes, seconds dropped", ms: NOON, offset: 0, text: "12:05"},
+    {name: "east of UTC (getTimezoneOffset is negative)", ms: NOON, offset: -60, text: "13:05"},
+    {name: "west of UTC", ms: NOON, offset: 300, text: "07:05"},
+    {name: "a half-hour zone", ms: NOON, offset: -330, text: "17:35"},
+    {name: "past midnight: 24 h, padded", ms: NOON, offset: -720, text: "00:05"},
+    {name: "no offset given: UTC", ms: Date.UTC(2026, 0, 1, 9, 0), offset: undefined, text: "09:00"},
+], (row) => {
+    assert.equal(V.formatClock(row.ms, row.offset), row.text);
+});
+
+table("staleNote", [
+    {name: "none: nothing", count: 0, text: ""},
+    {name: "one", count: 1, text: "1 stale panel"},
+    {name: "several", count: 12, text: "12 stale panels"},
+], (row) => {
+    assert.equal(V.staleNote(row.count), row.text);
 });
