@@ -142,7 +142,17 @@
             var points = panel.data.get(key);
             var trace = U.newTrace(page.settings.templates.trace, points.name, points.labels, [], [], key);
             trace.hovertemplate = panel.spec.hover;
+            if (board.rootPx) {
+                trace.line = Object.assign({}, trace.line, {width: V.kioskLayout(board.rootPx).lineWidth});
+            }
             return trace;
+        }
+
+        function bodySize(panel) {
+            // The room a panel's graph has, in CSS pixels (its body: the grid has laid it out by the first draw).
+            var part = root.document.getElementById(JSON.stringify({panel: panel.id, type: "pb-panel"}));
+            var body = part && part.querySelector(".pb-panel-body");
+            return body ? {width: body.clientWidth, height: body.clientHeight} : null;
         }
 
         function plot(panel, extent, now, slideOnly) {
@@ -170,12 +180,18 @@
                 : V.valueRange({}, extent.low, extent.high);
             ops.push(U.operation("Assign", ["layout", "xaxis", "range"], xRange));
             ops.push(U.operation("Assign", ["layout", "yaxis", "range"], yRange));
+            var first = !panel.plotted;
+            panel.plotted = true;
+            if (first && board.rootPx && panel.spec.kind === "line") {
+                ops = ops.concat(U.themePatch(V.kioskLayout(board.rootPx, bodySize(panel)).layout).operations);
+            }
             tools.hookPlotly();
             hold(panel);
-            // A range-only patch is never drawn by Plotly.animate (DESIGN.md): drawn without animation.
+            // A range-only patch is never drawn by Plotly.animate (DESIGN.md), nor is a layout change
+            // (the kiosk's sizes): those, and the first fill from empty, are drawn without animation.
             tools.setProps(tools.graphId(panel.id), {
                 figure: {__dash_patch_update: U.PATCH_KEY, operations: ops},
-                animate: !slideOnly && page.settings.graph.animate
+                animate: !slideOnly && !first && page.settings.graph.animate
             });
             panel.lastDraw = Date.now();
         }
@@ -287,6 +303,8 @@
             var every = Math.max(100, Math.round(1000 / (page.settings.frameRate || 5)));
             board.timer = setInterval(tick, every);
             strip();
+            // A wall screen's text grows with the screen (the stylesheet's rem on a kiosk page): the graphs' too.
+            board.rootPx = cursor.kiosk ? parseFloat(root.getComputedStyle(root.document.documentElement).fontSize) : null;
         };
 
         board.onReset = function (reset) {

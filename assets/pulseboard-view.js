@@ -159,6 +159,34 @@
         return count > 0 ? count + " stale panel" + (count === 1 ? "" : "s") : "";
     }
 
+    var TIME_FORMATS = [
+        // Time-of-day tick labels with no date line under the first (a wall screen has a clock).
+        {dtickrange: [null, 1000], value: "%H:%M:%S.%L"},
+        {dtickrange: [1000, 60000], value: "%H:%M:%S"},
+        {dtickrange: [60000, 86400000], value: "%H:%M"},
+        {dtickrange: [86400000, null], value: "%b %-d"}
+    ];
+
+    function kioskLayout(rootPx, box) {
+        // A line panel's text, margins and ticks on a wall screen: axis text at three quarters of
+        // the page's (which grows with the screen in kiosk mode), margins in proportion, and at
+        // most as many ticks as fit the panel's room (box: {width, height} in CSS px) level,
+        // so that Plotly never turns the time labels on their side; and the lines' width.
+        var size = Math.max(10, Math.round(0.75 * rootPx));
+        var em = function (n) { return Math.round(n * size); };
+        var layout = {
+            font: {size: size},
+            margin: {l: em(1), r: em(1.2), t: em(2.2), b: em(2)},
+            xaxis: {tickangle: 0, tickformatstops: TIME_FORMATS}
+        };
+        if (box) {
+            // A time label is about 4 em wide (11:36:10) and wants 2 em of air; a value about 2 em tall.
+            layout.xaxis.nticks = Math.max(2, Math.floor(box.width / (6 * size)));
+            layout.yaxis = {nticks: Math.max(2, Math.floor(box.height / (2.5 * size)))};
+        }
+        return {layout: layout, lineWidth: Math.max(2, Math.round(size / 7.5))};
+    }
+
     return {
         keepFrom: keepFrom,
         xRange: xRange,
@@ -171,6 +199,7 @@
         gaugeFraction: gaugeFraction,
         capNote: capNote,
         formatClock: formatClock,
-        staleNote: staleNote
+        staleNote: staleNote,
+        kioskLayout: kioskLayout
     };
 });

@@ -7,7 +7,7 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from live import get_live
-from live.dashboards.panels import dashboard_panels, panel_settings
+from live.dashboards.panels import dashboard_panels, grid_rows, panel_settings
 from live.figures import THEMES
 from live.layout import (
     CURSOR,
@@ -66,7 +66,8 @@ def draw_dashboard(name: str, theme: str, kiosk: bool = False) -> Drawn:
         "kiosk": kiosk,
         "dashboardPanels": [panel_settings(spec, index) for index, spec in enumerate(board.panels)],
     }
-    return panels, {"--pb-columns": board.columns}, cursor, board.heading
+    grid = {"--pb-columns": board.columns, "--pb-rows": grid_rows(board.columns, board.panels)}
+    return panels, grid, cursor, board.heading
 
 
 def init_app(dash_app: Dash) -> None:

@@ -27,7 +27,7 @@ function table(name, rows, check) {
 test("the module exports every function the page uses, and nothing else", () => {
     assert.deepStrictEqual(Object.keys(V).sort(), [
         "capNote", "formatAge", "formatChange", "formatClock", "formatValue", "gaugeFraction", "isStale",
-        "keepFrom", "staleNote", "thresholdColor", "valueRange", "xRange",
+        "keepFrom", "kioskLayout", "staleNote", "thresholdColor", "valueRange", "xRange",
     ]);
 });
 
@@ -222,4 +222,28 @@ table("staleNote", [
     {name: "several", count: 12, text: "12 stale panels"},
 ], (row) => {
     assert.equal(V.staleNote(row.count), row.text);
+});
+
+const TIMES = [
+    {dtickrange: [null, 1000], value: "%H:%M:%S.%L"},
+    {dtickrange: [1000, 60000], value: "%H:%M:%S"},
+    {dtickrange: [60000, 86400000], value: "%H:%M"},
+    {dtickrange: [86400000, null], value: "%b %-d"},
+];
+
+table("kioskLayout", [
+    {name: "1920x1080's 20 px text: axes at 15 px, as many ticks as fit", root: 20, box: {width: 400, height: 200},
+        layout: {font: {size: 15}, margin: {l: 15, r: 18, t: 33, b: 30},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 5}}, lineWidth: 2},
+    {name: "3840x2160's 40 px: twice as large", root: 40, box: {width: 800, height: 400},
+        layout: {font: {size: 30}, margin: {l: 30, r: 36, t: 66, b: 60},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 5}}, lineWidth: 4},
+    {name: "a narrow panel: two ticks at least", root: 20, box: {width: 50, height: 20},
+        layout: {font: {size: 15}, margin: {l: 15, r: 18, t: 33, b: 30},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 2}, yaxis: {nticks: 2}}, lineWidth: 2},
+    {name: "no box (not laid out): Plotly's own tick counts; never below 10 px", root: 8, box: null,
+        layout: {font: {size: 10}, margin: {l: 10, r: 12, t: 22, b: 20}, xaxis: {tickangle: 0, tickformatstops: TIMES}},
+        lineWidth: 2},
+], (row) => {
+    assert.deepStrictEqual(V.kioskLayout(row.root, row.box), {layout: row.layout, lineWidth: row.lineWidth});
 });
