@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from live.model import label_dict
 
 BIGGEST = sys.float_info.max
+# The page's font (assets/fonts, @font-face in assets/pulseboard.css), for the graphs' text too.
+FONT = "Inter, system-ui, sans-serif"
 THEMES: dict[str, dict[str, Any]] = {
     "light": {
         "paper_bgcolor": "#ffffff",
@@ -164,6 +166,7 @@ FIGURE_TEMPLATE: dict[str, Any] = {
         # covered the title in a narrow panel).
         "margin": {"l": 50, "r": 20, "t": 56, "b": 45},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "font": {"family": FONT, "size": 12},
     },
 }
 

@@ -265,3 +265,42 @@ def test_at_375_px_wide_no_page_scrolls_sideways(
     )
     assert widths["scroll"] <= widths["inner"] and not widths["wide"], widths
 
+
+
+FONT_JS = """async () => {
+    await document.fonts.ready;
+    const value = document.getElementById(JSON.stringify({panel: 'p0', type: 'pb-value'}));
+    const tick = document.querySelector('.pb-kind-line .ytick text');
+    return {
+        loaded: Array.from(document.fonts).filter((f) => f.status === 'loaded')
+            .map((f) => f.family.replace(/"/g, '') + ' ' + f.weight),
+        value: getComputedStyle(value).fontFamily,
+        numeric: getComputedStyle(value).fontVariantNumeric,
+        tick: tick && tick.style.fontFamily,
+        requests: performance.getEntriesByType('resource').map((r) => r.name),
+        widths: ['proportional-nums', 'tabular-nums'].map((numeric) => ['1111', '8888'].map((digits) => {
+            const span = document.createElement('span');
+            Object.assign(span.style, {font: '700 40px Inter', fontVariantNumeric: numeric, position: 'absolute'});
+            span.textContent = digits;
+            document.body.append(span);
+            const width = span.getBoundingClientRect().width;
+            span.remove();
+            return width;
+        })),
+    };
+}"""
+
+
+def test_the_page_and_its_graphs_use_the_one_font_it_ships(page: Any, wall_server: LiveServer) -> None:
+    """Inter, from the app's own assets (no font service: wall screens are often offline), with tabular figures."""
+    wall_server.post([{"series": "cpu", "value": 12.5}, {"series": "req", "value": 1}])
+    open_board(page, wall_server)
+    wait_for(lambda: page.evaluate("!!document.querySelector('.pb-kind-line .ytick text')"), what="a line's axis")
+    font = page.evaluate(FONT_JS)
+    assert {"Inter 400", "Inter 700"} <= set(font["loaded"]), font
+    assert font["value"].startswith("Inter") and font["numeric"] == "tabular-nums", font
+    assert font["tick"].startswith("Inter"), font  # Plotly's text: the figure's layout font
+    assert all(url.startswith(wall_server.url) for url in font["requests"]), font["requests"]
+    assert f"{wall_server.url}/assets/fonts/inter-latin-700-normal.woff2" in font["requests"]
+    (ones, eights), (tabular_ones, tabular_eights) = font["widths"]
+    assert ones < eights and tabular_ones == tabular_eights, font["widths"]  # the shipped file has its tnum feature
