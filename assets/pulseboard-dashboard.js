@@ -197,8 +197,11 @@
         }
 
         function sparkTrace() {
+            // The line in the theme's first colour (its colourway, re-themed with the page); the area
+            // a faint blue that reads on either background.
             return {type: "scatter", mode: "lines", x: [], y: [], fill: "tozeroy", hoverinfo: "skip",
-                line: {width: 2, color: "#6e9fd8"}, fillcolor: "rgba(110, 159, 216, 0.18)"};
+                line: {width: board.rootPx ? V.kioskLayout(board.rootPx).lineWidth : 2},
+                fillcolor: "rgba(98, 143, 205, 0.16)"};
         }
 
         function show(panel, kind, props) {

@@ -180,9 +180,9 @@
             xaxis: {tickangle: 0, tickformatstops: TIME_FORMATS}
         };
         if (box) {
-            // A time label is about 4 em wide (11:36:10) and wants 2 em of air; a value about 2 em tall.
+            // A time label is about 4 em wide (11:36:10) and wants 2 em of air; values a line each, 3 em apart.
             layout.xaxis.nticks = Math.max(2, Math.floor(box.width / (6 * size)));
-            layout.yaxis = {nticks: Math.max(2, Math.floor(box.height / (2.5 * size)))};
+            layout.yaxis = {nticks: Math.max(2, Math.floor(box.height / (4 * size)))};
         }
         return {layout: layout, lineWidth: Math.max(2, Math.round(size / 7.5))};
     }

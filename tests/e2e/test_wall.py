@@ -134,6 +134,11 @@ FIT_JS = """() => {
         const body = panel.querySelector('.pb-panel-body');
         const over = body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1;
         if (over) out.overflowing.push(title);
+        const arc = panel.querySelector('.pb-gauge-arc');
+        if (arc) {
+            const half = arc.getBoundingClientRect();  // a half disc: twice as wide as high, inside its panel
+            if (Math.abs(half.width - 2 * half.height) > 1 || half.top < box.top) out.unfilled.push([title, 'gauge']);
+        }
         const svg = panel.querySelector('.pb-kind-line .main-svg');
         if (svg) {
             const drawn = svg.getBoundingClientRect(), room = body.getBoundingClientRect();
@@ -304,3 +309,33 @@ def test_the_page_and_its_graphs_use_the_one_font_it_ships(page: Any, wall_serve
     assert f"{wall_server.url}/assets/fonts/inter-latin-700-normal.woff2" in font["requests"]
     (ones, eights), (tabular_ones, tabular_eights) = font["widths"]
     assert ones < eights and tabular_ones == tabular_eights, font["widths"]  # the shipped file has its tnum feature
+
+
+SIZES_JS = """() => {
+    const size = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : null;
+    const part = (kind, panel) => document.getElementById(JSON.stringify({panel: panel, type: kind}));
+    return {
+        root: size(document.documentElement),
+        value: size(part('pb-value', 'p0')),
+        gaugeValue: size(part('pb-value', 'p2')),
+        heading: size(document.querySelector('#pb-title')),
+        title: size(document.querySelector('.pb-panel-title')),
+        age: size(part('pb-age', 'p0')),
+        axis: size(document.querySelector('.pb-kind-line .ytick text')),
+    };
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
+def test_a_kiosk_page_reads_from_across_the_room(page: Any, wall_server: LiveServer, width: int, height: int) -> None:
+    """Values largest, then the title, panels' titles, what is said of a panel, axes smallest; grown with the screen."""
+    wall_server.post([{"series": "cpu", "value": 12.5}, {"series": "req", "value": 1}, {"series": "disk", "value": 40}])
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, wall_server, "ops?kiosk=1")
+    wait_for(lambda: page.evaluate(SIZES_JS)["axis"], what="a line's axis")
+    sizes = wait_for(lambda: (lambda s: s if s["axis"] > 12 else None)(page.evaluate(SIZES_JS)), what="kiosk's axes")
+    order = ["value", "gaugeValue", "heading", "title", "age", "axis"]
+    assert [sizes[key] for key in order] == sorted((sizes[key] for key in order), reverse=True), sizes
+    assert sizes["title"] > sizes["age"] > sizes["axis"], sizes
+    assert sizes["root"] >= 20 * width / 1920 - 1, sizes  # 16 px on a desktop; 20 at 1080p, 40 at 4K
+    assert sizes["axis"] >= 0.7 * sizes["root"], sizes

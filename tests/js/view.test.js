@@ -234,10 +234,10 @@ const TIMES = [
 table("kioskLayout", [
     {name: "1920x1080's 20 px text: axes at 15 px, as many ticks as fit", root: 20, box: {width: 400, height: 200},
         layout: {font: {size: 15}, margin: {l: 15, r: 18, t: 33, b: 30},
-            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 5}}, lineWidth: 2},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 3}}, lineWidth: 2},
     {name: "3840x2160's 40 px: twice as large", root: 40, box: {width: 800, height: 400},
         layout: {font: {size: 30}, margin: {l: 30, r: 36, t: 66, b: 60},
-            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 5}}, lineWidth: 4},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 3}}, lineWidth: 4},
     {name: "a narrow panel: two ticks at least", root: 20, box: {width: 50, height: 20},
         layout: {font: {size: 15}, margin: {l: 15, r: 18, t: 33, b: 30},
             xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 2}, yaxis: {nticks: 2}}, lineWidth: 2},
