@@ -176,7 +176,7 @@
         var em = function (n) { return Math.round(n * size); };
         var layout = {
             font: {size: size},
-            margin: {l: em(1), r: em(1.2), t: em(2.2), b: em(2)},
+            margin: {l: em(1), r: em(2.4), t: em(2.2), b: em(2)},  // r: half a time label past the last tick
             xaxis: {tickangle: 0, tickformatstops: TIME_FORMATS}
         };
         if (box) {

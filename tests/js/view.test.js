@@ -233,16 +233,16 @@ const TIMES = [
 
 table("kioskLayout", [
     {name: "1920x1080's 20 px text: axes at 15 px, as many ticks as fit", root: 20, box: {width: 400, height: 200},
-        layout: {font: {size: 15}, margin: {l: 15, r: 18, t: 33, b: 30},
+        layout: {font: {size: 15}, margin: {l: 15, r: 36, t: 33, b: 30},
             xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 3}}, lineWidth: 2},
     {name: "3840x2160's 40 px: twice as large", root: 40, box: {width: 800, height: 400},
-        layout: {font: {size: 30}, margin: {l: 30, r: 36, t: 66, b: 60},
+        layout: {font: {size: 30}, margin: {l: 30, r: 72, t: 66, b: 60},
             xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 3}}, lineWidth: 4},
     {name: "a narrow panel: two ticks at least", root: 20, box: {width: 50, height: 20},
-        layout: {font: {size: 15}, margin: {l: 15, r: 18, t: 33, b: 30},
+        layout: {font: {size: 15}, margin: {l: 15, r: 36, t: 33, b: 30},
             xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 2}, yaxis: {nticks: 2}}, lineWidth: 2},
     {name: "no box (not laid out): Plotly's own tick counts; never below 10 px", root: 8, box: null,
-        layout: {font: {size: 10}, margin: {l: 10, r: 12, t: 22, b: 20}, xaxis: {tickangle: 0, tickformatstops: TIMES}},
+        layout: {font: {size: 10}, margin: {l: 10, r: 24, t: 22, b: 20}, xaxis: {tickangle: 0, tickformatstops: TIMES}},
         lineWidth: 2},
 ], (row) => {
     assert.deepStrictEqual(V.kioskLayout(row.root, row.box), {layout: row.layout, lineWidth: row.lineWidth});
