@@ -19,7 +19,8 @@
             panels: new Map(),   // panel id -> panel state
             traces: new Map(),   // series key -> [panel ids]
             offset: 0,           // server's clock minus this browser's, in ms
-            timer: null
+            timer: null,
+            strip: {}            // what the kiosk strip shows: id -> text
         };
 
         function serverNow() {
@@ -158,7 +159,17 @@
             var points = panel.data.get(key);
             var trace = U.newTrace(page.settings.templates.trace, points.name, points.labels, [], [], key);
             trace.hovertemplate = panel.spec.hover;
+            if (board.rootPx) {
+                trace.line = Object.assign({}, trace.line, {width: V.kioskLayout(board.rootPx).lineWidth});
+            }
             return trace;
+        }
+
+        function bodySize(panel) {
+            // The room a panel's graph has, in CSS pixels (its body: the grid has laid it out by the first draw).
+            var part = root.document.getElementById(JSON.stringify({panel: panel.id, type: "pb-panel"}));
+            var body = part && part.querySelector(".pb-panel-body");
+            return body ? {width: body.clientWidth, height: body.clientHeight} : null;
         }
 
         function plot(panel, extent, now, slideOnly) {
@@ -186,19 +197,28 @@
                 : V.valueRange({}, extent.low, extent.high);
             ops.push(U.operation("Assign", ["layout", "xaxis", "range"], xRange));
             ops.push(U.operation("Assign", ["layout", "yaxis", "range"], yRange));
+            var first = !panel.plotted;
+            panel.plotted = true;
+            if (first && board.rootPx && panel.spec.kind === "line") {
+                ops = ops.concat(U.themePatch(V.kioskLayout(board.rootPx, bodySize(panel)).layout).operations);
+            }
             tools.hookPlotly();
             hold(panel);
-            // A range-only patch is never drawn by Plotly.animate (DESIGN.md): drawn without animation.
+            // A range-only patch is never drawn by Plotly.animate (DESIGN.md), nor is a layout change
+            // (the kiosk's sizes): those, and the first fill from empty, are drawn without animation.
             tools.setProps(tools.graphId(panel.id), {
                 figure: {__dash_patch_update: U.PATCH_KEY, operations: ops},
-                animate: !slideOnly && page.settings.graph.animate
+                animate: !slideOnly && !first && page.settings.graph.animate
             });
             panel.lastDraw = Date.now();
         }
 
         function sparkTrace() {
+            // The line in the theme's first colour (its colourway, re-themed with the page); the area
+            // a faint blue that reads on either background.
             return {type: "scatter", mode: "lines", x: [], y: [], fill: "tozeroy", hoverinfo: "skip",
-                line: {width: 2, color: "#6e9fd8"}, fillcolor: "rgba(110, 159, 216, 0.18)"};
+                line: {width: board.rootPx ? V.kioskLayout(board.rootPx).lineWidth : 2},
+                fillcolor: "rgba(98, 143, 205, 0.16)"};
         }
 
         function show(panel, kind, props) {
@@ -238,7 +258,26 @@
             var age = newest === null ? null : now - newest;
             show(panel, "pb-age", {children: V.formatAge(age)});
             var stale = V.isStale(panel.spec, age);
+            panel.stale = stale;
             show(panel, "pb-panel", {className: "pb-panel pb-kind-" + panel.spec.kind + (stale ? " pb-stale" : "")});
+        }
+
+        function showStrip(id, text) {
+            if (board.strip[id] !== text) {
+                board.strip[id] = text;
+                tools.setProps(id, {children: text});
+            }
+        }
+
+        function strip() {
+            // The header's count of stale panels, and the clock (shown in kiosk mode), on the server's clock.
+            var stale = 0;
+            board.panels.forEach(function (panel) {
+                stale += panel.stale ? 1 : 0;
+            });
+            var now = serverNow();
+            showStrip("pb-stale-count", V.staleNote(stale));
+            showStrip("pb-clock", V.formatClock(now, new Date(now).getTimezoneOffset()));
         }
 
         function draw(panel, slide) {
@@ -272,6 +311,7 @@
                 var slide = panel.spec.kind === "line" && Date.now() - panel.lastDraw >= 1000;
                 draw(panel, slide);
             });
+            strip();
         }
 
         function notes(capped) {
@@ -285,6 +325,9 @@
             clearInterval(board.timer);
             var every = Math.max(100, Math.round(1000 / (page.settings.frameRate || 5)));
             board.timer = setInterval(tick, every);
+            strip();
+            // A wall screen's text grows with the screen (the stylesheet's rem on a kiosk page): the graphs' too.
+            board.rootPx = cursor.kiosk ? parseFloat(root.getComputedStyle(root.document.documentElement).fontSize) : null;
         };
 
         board.onReset = function (reset) {

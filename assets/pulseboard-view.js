@@ -146,6 +146,47 @@
         return capped ? "showing " + capped[0] + " of " + capped[1] + " series" : "";
     }
 
+    function formatClock(ms, offsetMinutes) {
+        // A wall screen's clock, "HH:MM" (24 h), at the server's time in the viewer's zone:
+        // offsetMinutes as Date.getTimezoneOffset gives it (minutes behind UTC).
+        var local = new Date(ms - (offsetMinutes || 0) * 60000);
+        var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+        return pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
+    }
+
+    function staleNote(count) {
+        // What the kiosk strip says of the dashboard's stale panels (nothing when none is).
+        return count > 0 ? count + " stale panel" + (count === 1 ? "" : "s") : "";
+    }
+
+    var TIME_FORMATS = [
+        // Time-of-day tick labels with no date line under the first (a wall screen has a clock).
+        {dtickrange: [null, 1000], value: "%H:%M:%S.%L"},
+        {dtickrange: [1000, 60000], value: "%H:%M:%S"},
+        {dtickrange: [60000, 86400000], value: "%H:%M"},
+        {dtickrange: [86400000, null], value: "%b %-d"}
+    ];
+
+    function kioskLayout(rootPx, box) {
+        // A line panel's text, margins and ticks on a wall screen: axis text at three quarters of
+        // the page's (which grows with the screen in kiosk mode), margins in proportion, and at
+        // most as many ticks as fit the panel's room (box: {width, height} in CSS px) level,
+        // so that Plotly never turns the time labels on their side; and the lines' width.
+        var size = Math.max(10, Math.round(0.75 * rootPx));
+        var em = function (n) { return Math.round(n * size); };
+        var layout = {
+            font: {size: size},
+            margin: {l: em(1), r: em(2.4), t: em(2.2), b: em(2)},  // r: half a time label past the last tick
+            xaxis: {tickangle: 0, tickformatstops: TIME_FORMATS}
+        };
+        if (box) {
+            // A time label is about 4 em wide (11:36:10) and wants 2 em of air; values a line each, 3 em apart.
+            layout.xaxis.nticks = Math.max(2, Math.floor(box.width / (6 * size)));
+            layout.yaxis = {nticks: Math.max(2, Math.floor(box.height / (4 * size)))};
+        }
+        return {layout: layout, lineWidth: Math.max(2, Math.round(size / 7.5))};
+    }
+
     return {
         keepFrom: keepFrom,
         xRange: xRange,
@@ -156,6 +197,9 @@
         formatAge: formatAge,
         isStale: isStale,
         gaugeFraction: gaugeFraction,
-        capNote: capNote
+        capNote: capNote,
+        formatClock: formatClock,
+        staleNote: staleNote,
+        kioskLayout: kioskLayout
     };
 });

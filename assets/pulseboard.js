@@ -161,8 +161,9 @@
         };
         var panelIds = new Set();
 
-        function setStatus(text) {
-            setProps("pb-status", {children: text});
+        function setStatus(state, text) {
+            // The words, and a class the page colours by (pb-status-live, -reconnecting, -down, -ended).
+            setProps("pb-status", {children: text || state, className: "pb-status pb-status-" + state});
         }
 
         function themeLayout() {
@@ -457,7 +458,11 @@
                     // The browser retries by itself, at the server's retry:, for as long as the server
                     // is down (connection refused): past its first failed retry, say since when.
                     page.downSince = page.downSince || new Date();
-                    setStatus(page.retrying ? "server unreachable since " + clock(page.downSince) : "reconnecting");
+                    if (page.retrying) {
+                        setStatus("down", "server unreachable since " + clock(page.downSince));
+                    } else {
+                        setStatus("reconnecting");
+                    }
                     page.retrying = true;
                     return;
                 }
@@ -475,7 +480,11 @@
         }
 
         function showDown() {
-            setStatus(page.signedOut ? "signed out" : "server unreachable since " + clock(page.downSince));
+            if (page.signedOut) {
+                setStatus("signed-out", "signed out");
+            } else {
+                setStatus("down", "server unreachable since " + clock(page.downSince));
+            }
         }
 
         function probe(source) {
@@ -533,7 +542,7 @@
             if (!cursor || !cursor.dashboard) {
                 page.source.close();  // the dashboard left the file
                 page.board = null;
-                setStatus("dashboard removed");
+                setStatus("ended", "dashboard removed");
                 return;
             }
             page.board = root.PulseboardDashboard.create(page, tools());

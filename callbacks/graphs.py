@@ -8,7 +8,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_u
 
 from live import get_live
 from live.dashboards.audience import AutoAudience
-from live.dashboards.panels import dashboard_panels, panel_settings
+from live.dashboards.panels import dashboard_panels, grid_rows, panel_settings
 from live.figures import THEMES
 from live.layout import (
     CURSOR,
@@ -34,10 +34,11 @@ async def load_graphs(
     """Draw the page's panels in this viewer's theme: a dashboard's, or one per series name."""
     theme = theme or theme_init
     theme = theme if theme in THEMES else "light"
-    name = (page or {}).get("dashboard")
+    page = page or {}
+    name = page.get("dashboard")
     if name is None:
         return await every_series(theme, (page or {}).get("page") or 1)
-    return draw_dashboard(name, theme)
+    return draw_dashboard(name, theme, kiosk=bool(page.get("kiosk")))
 
 
 async def every_series(theme: str, page: int = 1) -> Drawn:
@@ -75,7 +76,7 @@ def pages_note(auto: AutoAudience) -> html.P:
     return html.P([text, *[part for link in links for part in (link, " ")]], className="pb-left-out")
 
 
-def draw_dashboard(name: str, theme: str) -> Drawn:
+def draw_dashboard(name: str, theme: str, kiosk: bool = False) -> Drawn:
     """Draw a dashboard's panels, empty: the stream's first event (a reset of its series) fills them."""
     live = get_live()
     board = live.dashboards.get(name)
@@ -86,9 +87,11 @@ def draw_dashboard(name: str, theme: str) -> Drawn:
         "after": None,
         "db": live.store.database_id,
         "dashboard": name,
+        "kiosk": kiosk,
         "dashboardPanels": [panel_settings(spec, index) for index, spec in enumerate(board.panels)],
     }
-    return panels, {"--pb-columns": board.columns}, cursor, board.heading
+    grid = {"--pb-columns": board.columns, "--pb-rows": grid_rows(board.columns, board.panels)}
+    return panels, grid, cursor, board.heading
 
 
 def init_app(dash_app: Dash) -> None:

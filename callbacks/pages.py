@@ -12,7 +12,7 @@ import dash
 from dash import Dash, html
 
 from live import get_live
-from live.layout import home_layout, layout, missing_layout
+from live.layout import home_layout, kiosk_mode, layout, missing_layout
 
 STREAM_PATH = "/api/stream"
 
@@ -39,8 +39,8 @@ def init_app(dash_app: Dash) -> None:
         number = int(page) if page and page.isascii() and page.isdigit() and 1 <= int(page) <= 10_000 else 1
         return layout(live.config, stream, page=number, home_url=home_url, error=live.dashboards.error)
 
-    def dashboard(name: str | None = None, **_query: Any) -> html.Div:
-        """Show one dashboard of the file (its panels are drawn by the load callback)."""
+    def dashboard(name: str | None = None, kiosk: str | None = None, **_query: Any) -> html.Div:
+        """Show one dashboard of the file (its panels are drawn by the load callback); ?kiosk=1 for a wall."""
         live = get_live()
         board = live.dashboards.get(name) if name else None
         home_url = dash_app.get_relative_path("/")
@@ -49,7 +49,7 @@ def init_app(dash_app: Dash) -> None:
         stream = dash_app.get_relative_path(STREAM_PATH)
         return layout(
             live.config, stream, dashboard=board.name, title=board.heading, home_url=home_url,
-            error=live.dashboards.error,
+            error=live.dashboards.error, kiosk=kiosk_mode(kiosk, board.kiosk),
         )
 
     dash.register_page("pulseboard.home", path="/", name="Pulseboard", title="Pulseboard", layout=home)

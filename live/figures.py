@@ -16,20 +16,27 @@ from typing import Any, NamedTuple
 from live.model import label_dict
 
 BIGGEST = sys.float_info.max
+# The page's font (assets/fonts, @font-face in assets/pulseboard.css), for the graphs' text too.
+FONT = "Inter, system-ui, sans-serif"
+# The page's palette (assets/pulseboard.css: keep the two in step): the graph's background is its
+# panel's, text and axis labels its text and muted colours, and the lines a softened colourway,
+# lighter on dark. Axis labels are muted: below the values and titles in the page's hierarchy.
 THEMES: dict[str, dict[str, Any]] = {
     "light": {
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "font": {"color": "#1d232b"},
-        "xaxis": {"gridcolor": "#e6e9ed", "linecolor": "#c9ced6"},
-        "yaxis": {"gridcolor": "#e6e9ed", "linecolor": "#c9ced6"},
+        "font": {"color": "#1f2630"},
+        "colorway": ["#4a7fc1", "#d9822b", "#3f9a6e", "#c75c7a", "#8467c4", "#3a9fb0", "#a8893a", "#6b7785"],
+        "xaxis": {"gridcolor": "#edf0f3", "linecolor": "#d3d8df", "tickfont": {"color": "#667181"}},
+        "yaxis": {"gridcolor": "#edf0f3", "linecolor": "#d3d8df", "tickfont": {"color": "#667181"}},
     },
     "dark": {
-        "paper_bgcolor": "#161b22",
-        "plot_bgcolor": "#161b22",
-        "font": {"color": "#e6edf3"},
-        "xaxis": {"gridcolor": "#2d333b", "linecolor": "#444c56"},
-        "yaxis": {"gridcolor": "#2d333b", "linecolor": "#444c56"},
+        "paper_bgcolor": "#171c23",
+        "plot_bgcolor": "#171c23",
+        "font": {"color": "#d9dee5"},
+        "colorway": ["#7ea6dd", "#e6a15c", "#62b98c", "#dc7f99", "#a38be0", "#5dbccb", "#c8ac5e", "#929dab"],
+        "xaxis": {"gridcolor": "#232a33", "linecolor": "#38414d", "tickfont": {"color": "#8b96a3"}},
+        "yaxis": {"gridcolor": "#232a33", "linecolor": "#38414d", "tickfont": {"color": "#8b96a3"}},
     },
 }
 
@@ -164,6 +171,7 @@ FIGURE_TEMPLATE: dict[str, Any] = {
         # covered the title in a narrow panel).
         "margin": {"l": 50, "r": 20, "t": 56, "b": 45},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "font": {"family": FONT, "size": 12},
     },
 }
 

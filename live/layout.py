@@ -17,7 +17,10 @@ THEME = "pb-theme"
 THEME_INIT = "pb-theme-init"
 TITLE = "pb-title"
 ERROR = "pb-error"
-PAGE = "pb-page"  # which dashboard this page shows: {"dashboard": name, "page": n}; name None: the automatic one
+CLOCK = "pb-clock"
+STALE_COUNT = "pb-stale-count"
+# Which page this is: {"dashboard": name, "kiosk": bool, "page": n}; name None: the automatic dashboard's page n.
+PAGE = "pb-page"
 REBUILD = "pb-rebuild"  # set by the script when the dashboards file changed: draw the panels again
 
 
@@ -53,20 +56,38 @@ def script_settings(config: dict[str, Any], stream_url: str) -> dict[str, Any]:
     }
 
 
-def header(title: str, home_url: str | None, controls: bool = True) -> html.Header:
-    """Return the page's header: a link home, the title, the stream's state and the theme control."""
+_YES = {"1", "true", "yes", "on"}
+_NO = {"0", "false", "no", "off"}
+
+
+def kiosk_mode(asked: str | None, default: bool) -> bool:
+    """Return whether a page is a wall screen: ?kiosk=1 or 0 as asked, else the dashboard's `kiosk`."""
+    word = (asked or "").strip().lower()
+    return True if word in _YES else False if word in _NO else default
+
+
+def header(title: str, home_url: str | None, controls: bool = True, strip: bool = False) -> html.Header:
+    """Return the page's header: a link home, the title, the stream's state and the theme control.
+
+    With `strip` (a dashboard's), a count of stale panels and a clock too: in kiosk mode the
+    header is a thin strip of the title, that count, the stream's state and the clock.
+    """
     children: list[Any] = []
     if home_url is not None:
         children.append(html.A("Dashboards", href=home_url, className="pb-home"))
     children.append(html.H1(title, id=TITLE, title=title))
+    if strip:
+        children.append(html.Span("", id=STALE_COUNT, className="pb-stale-count"))
     if controls:
         children += [
-            html.Span("connecting", id=STATUS, className="pb-status"),
+            html.Span("connecting", id=STATUS, className="pb-status pb-status-connecting"),
             html.Label(
                 className="pb-control",
                 children=["theme ", dcc.RadioItems(id=THEME, options=list(THEMES), value="light", inline=True)],
             ),
         ]
+    if strip:
+        children.append(html.Time("", id=CLOCK, className="pb-clock"))
     return html.Header(className="pb-header", children=children)
 
 
@@ -86,21 +107,24 @@ def layout(
     title: str = "Pulseboard",
     home_url: str | None = None,
     error: str | None = None,
+    kiosk: bool = False,
 ) -> html.Div:
     """Return a live page: controls, an empty grid the load callback fills, and the script's settings.
 
     With a dashboard's name, its panels; without, the automatic page (one panel per series name).
+    A kiosk page (a dashboard's, for a wall) has a strip for a header and its panels fill the screen.
     """
+    kiosk = kiosk and dashboard is not None
     return html.Div(
-        className="pb-page",
+        className="pb-page pb-kiosk" if kiosk else "pb-page",
         children=[
-            header(title, home_url),
+            header(title, home_url, strip=dashboard is not None),
             error_banner(error),
             html.Main(id=GRAPHS, className="pb-graphs" if dashboard is None else "pb-dashboard", children=[]),
             dcc.Store(id=THEME_INIT),
             dcc.Store(id=CURSOR),
             dcc.Store(id=REBUILD),
-            dcc.Store(id=PAGE, data={"dashboard": dashboard, "page": page}),
+            dcc.Store(id=PAGE, data={"dashboard": dashboard, "kiosk": kiosk, "page": page}),
             dcc.Store(id=SETTINGS, data=script_settings(config, stream_url)),
         ],
     )

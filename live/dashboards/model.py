@@ -19,7 +19,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from live.dashboards.selectors import Selector, parse_selector
 
-# Mid-tone colours: at least 3:1 contrast (WCAG's bar for graphics) on white and on #0d1117 alike.
+# Mid-tone colours: at least 3:1 contrast (WCAG's bar for graphics) on white and on the dark theme
+# (page #0f1318, panels #171c23) alike.
 PALETTE: dict[str, str] = {
     "green": "#2f9e5a",
     "yellow": "#b08f0a",

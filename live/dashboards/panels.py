@@ -8,6 +8,7 @@ fill the panels the same way (assets/pulseboard-dashboard.js).
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
@@ -107,7 +108,8 @@ def panel_component(spec: PanelSpec, index: int, graph: dict[str, Any], theme: s
             html.Span("no data yet", id=part_id(AGE_TYPE, pid), className="pb-age"),
         ],
     )
-    graph_props = {**graph, "className": "pb-panel-graph", "style": {}}
+    # Responsive, with no height of its own: a graph takes its panel's room, which the grid gives.
+    graph_props = {**graph, "className": "pb-panel-graph", "style": {}, "responsive": True}
     if spec.kind == "line":
         body = [dcc.Graph(id={"type": "pb-graph", "panel": pid}, figure=line_figure(spec, theme), **graph_props)]
     elif spec.kind == "stat":
@@ -142,6 +144,24 @@ def panel_component(spec: PanelSpec, index: int, graph: dict[str, Any], theme: s
         style={"--pb-w": spec.width, "--pb-h": spec.height},
         children=[head, html.Div(className="pb-panel-body", children=body)],
     )
+
+
+def grid_rows(columns: int, panels: Sequence[PanelSpec]) -> int:
+    """Return how many rows the panels take in a grid of `columns`, placed in order as CSS grid places them.
+
+    CSS grid's auto-placement (sparse, row by row): each panel goes at the first place at or after
+    the previous panel's where its width and height fit, starting a new row when the width does not.
+    A kiosk page shares the screen's height out between exactly these rows.
+    """
+    taken: set[tuple[int, int]] = set()
+    row = column = 0
+    for panel in panels:
+        width = min(panel.width, columns)
+        cells = [(dy, dx) for dy in range(panel.height) for dx in range(width)]
+        while column + width > columns or any((row + dy, column + dx) in taken for dy, dx in cells):
+            row, column = (row + 1, 0) if column + width >= columns else (row, column + 1)
+        taken.update((row + dy, column + dx) for dy, dx in cells)
+    return max(row for row, _ in taken) + 1 if taken else 1
 
 
 def dashboard_panels(dashboard: Dashboard, graph: dict[str, Any], theme: str) -> list[html.Section]:

@@ -15,6 +15,7 @@ from dash import Dash
 from quart.typing import TestClientProtocol as Client
 
 from live import get_live, metrics
+from live.figures import THEMES
 from live.framer import Framer
 from live.model import InvalidInput
 from tests.app.test_stream import next_of, post, stream
@@ -75,7 +76,7 @@ async def test_a_page_loads_with_the_largest_doubles_in_its_window(app: Dash, cl
     figure = body["response"]["pb-graphs"]["children"][0]["props"]["figure"]
     assert figure["data"][0]["y"] == [BIGGEST, -BIGGEST]
     assert all(math.isfinite(v) for v in figure["layout"]["yaxis"]["range"])
-    assert figure["layout"]["paper_bgcolor"] == "#161b22"  # the viewer's theme
+    assert figure["layout"]["paper_bgcolor"] == THEMES["dark"]["paper_bgcolor"]  # the viewer's theme
 
 
 async def test_python_callers_hand_numpy_decimal_and_datetime_values(app: Dash, client: Client) -> None:

@@ -139,7 +139,7 @@ def test_layout_only_patch_shows_on_an_animated_graph(page: Any, server: LiveSer
     background = "() => getComputedStyle(document.querySelector('.js-plotly-plot .main-svg')).backgroundColor"
     assert page.evaluate(background) == "rgb(255, 255, 255)"
     page.get_by_role("radio", name="dark", exact=True).check()
-    wait_for(lambda: page.evaluate(background) == "rgb(22, 27, 34)", what="the dark background to be drawn")
+    wait_for(lambda: page.evaluate(background) == "rgb(23, 28, 35)", what="the dark background to be drawn")
     page.evaluate(
         "() => { window.animated = 0;"
         " document.querySelector('.js-plotly-plot').on('plotly_animated', () => { window.animated += 1; }); }"
@@ -147,7 +147,7 @@ def test_layout_only_patch_shows_on_an_animated_graph(page: Any, server: LiveSer
     server.post([{"series": "a", "value": 4}])
     wait_for(lambda: page.evaluate(GRAPHS_JS)["a"]["y"] == [1, 2, 3, 4], what="the next point")
     wait_for(lambda: page.evaluate("window.animated") >= 1, what="the next point to be animated in")
-    assert page.evaluate(background) == "rgb(22, 27, 34)"
+    assert page.evaluate(background) == "rgb(23, 28, 35)"
 
 
 @pytest.mark.slow

@@ -250,5 +250,10 @@ def test_a_panel_past_its_trace_cap_says_how_many_series_it_leaves_out(page: Any
     open_board(page, board_server)
     board_server.post([{"series": f"svc.{i}", "value": i} for i in range(3, 5)])  # two more, live
     wait_for(lambda: read_part(page, "pb-note", "p3")["text"] == "showing 2 of 5 series", what="the cap note")
-    drawn = lambda: sorted(key for key, g in page.evaluate(GRAPHS_JS).items() if g["panel"] == "p3")  # noqa: E731
-    wait_for(lambda: drawn() == ["svc.0", "svc.1"], what="the first two series, and only them")
+
+    def drawn() -> list[str]:
+        return sorted(key for key, g in page.evaluate(GRAPHS_JS).items() if g["panel"] == "p3")
+
+    # The note is shown with the reset, the lines once their graph has drawn it: wait for them.
+    wait_for(lambda: drawn() == ["svc.0", "svc.1"], what="the first two lines drawn")
+    assert drawn() == ["svc.0", "svc.1"]  # and no third

@@ -21,8 +21,8 @@ COLOURS_JS = """() => ({
     graphs: Array.from(document.querySelectorAll('.js-plotly-plot .main-svg:first-of-type'))
         .map((svg) => getComputedStyle(svg).backgroundColor),
 })"""
-DARK = {"page": "rgb(13, 17, 23)", "header": "rgb(22, 27, 34)", "graph": "rgb(22, 27, 34)"}
-LIGHT = {"page": "rgb(246, 247, 249)", "header": "rgb(255, 255, 255)", "graph": "rgb(255, 255, 255)"}
+DARK = {"page": "rgb(15, 19, 24)", "header": "rgb(23, 28, 35)", "graph": "rgb(23, 28, 35)"}
+LIGHT = {"page": "rgb(238, 241, 245)", "header": "rgb(255, 255, 255)", "graph": "rgb(255, 255, 255)"}
 
 
 def open_page(page: Any, url: str) -> None:

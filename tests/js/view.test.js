@@ -26,8 +26,8 @@ function table(name, rows, check) {
 
 test("the module exports every function the page uses, and nothing else", () => {
     assert.deepStrictEqual(Object.keys(V).sort(), [
-        "capNote", "formatAge", "formatChange", "formatValue", "gaugeFraction", "isStale", "keepFrom",
-        "thresholdColor", "valueRange", "xRange",
+        "capNote", "formatAge", "formatChange", "formatClock", "formatValue", "gaugeFraction", "isStale",
+        "keepFrom", "kioskLayout", "staleNote", "thresholdColor", "valueRange", "xRange",
     ]);
 });
 
@@ -201,4 +201,49 @@ table("capNote", [
     {name: "one shown", capped: [1, 2], text: "showing 1 of 2 series"},
 ], (row) => {
     assert.equal(V.capNote(row.capped), row.text);
+});
+
+const NOON = Date.UTC(2026, 11, 3, 12, 5, 59, 999);
+
+table("formatClock", [
+    {name: "UTC: hours and minutes, seconds dropped", ms: NOON, offset: 0, text: "12:05"},
+    {name: "east of UTC (getTimezoneOffset is negative)", ms: NOON, offset: -60, text: "13:05"},
+    {name: "west of UTC", ms: NOON, offset: 300, text: "07:05"},
+    {name: "a half-hour zone", ms: NOON, offset: -330, text: "17:35"},
+    {name: "past midnight: 24 h, padded", ms: NOON, offset: -720, text: "00:05"},
+    {name: "no offset given: UTC", ms: Date.UTC(2026, 0, 1, 9, 0), offset: undefined, text: "09:00"},
+], (row) => {
+    assert.equal(V.formatClock(row.ms, row.offset), row.text);
+});
+
+table("staleNote", [
+    {name: "none: nothing", count: 0, text: ""},
+    {name: "one", count: 1, text: "1 stale panel"},
+    {name: "several", count: 12, text: "12 stale panels"},
+], (row) => {
+    assert.equal(V.staleNote(row.count), row.text);
+});
+
+const TIMES = [
+    {dtickrange: [null, 1000], value: "%H:%M:%S.%L"},
+    {dtickrange: [1000, 60000], value: "%H:%M:%S"},
+    {dtickrange: [60000, 86400000], value: "%H:%M"},
+    {dtickrange: [86400000, null], value: "%b %-d"},
+];
+
+table("kioskLayout", [
+    {name: "1920x1080's 20 px text: axes at 15 px, as many ticks as fit", root: 20, box: {width: 400, height: 200},
+        layout: {font: {size: 15}, margin: {l: 15, r: 36, t: 33, b: 30},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 3}}, lineWidth: 2},
+    {name: "3840x2160's 40 px: twice as large", root: 40, box: {width: 800, height: 400},
+        layout: {font: {size: 30}, margin: {l: 30, r: 72, t: 66, b: 60},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 4}, yaxis: {nticks: 3}}, lineWidth: 4},
+    {name: "a narrow panel: two ticks at least", root: 20, box: {width: 50, height: 20},
+        layout: {font: {size: 15}, margin: {l: 15, r: 36, t: 33, b: 30},
+            xaxis: {tickangle: 0, tickformatstops: TIMES, nticks: 2}, yaxis: {nticks: 2}}, lineWidth: 2},
+    {name: "no box (not laid out): Plotly's own tick counts; never below 10 px", root: 8, box: null,
+        layout: {font: {size: 10}, margin: {l: 10, r: 24, t: 22, b: 20}, xaxis: {tickangle: 0, tickformatstops: TIMES}},
+        lineWidth: 2},
+], (row) => {
+    assert.deepStrictEqual(V.kioskLayout(row.root, row.box), {layout: row.layout, lineWidth: row.lineWidth});
 });

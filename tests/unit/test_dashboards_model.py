@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from live.dashboards.model import PALETTE, Dashboard, DashboardsFile, PanelSpec, Threshold
 from live.dashboards.selectors import parse_selector
+from live.figures import THEMES
 
 PANEL = {"title": "CPU", "series": ["host.cpu_percent"]}
 Loc = tuple[str | int, ...]
@@ -41,9 +42,9 @@ def contrast(one: str, other: str) -> float:
 
 
 @pytest.mark.parametrize("name", sorted(PALETTE))
-@pytest.mark.parametrize("background", ["#ffffff", "#0d1117"])
+@pytest.mark.parametrize("background", ["#ffffff", "#0f1318", THEMES["dark"]["paper_bgcolor"]])
 def test_palette_colours_read_on_light_and_dark(name: str, background: str) -> None:
-    """Every named colour stands out 3:1 (WCAG, graphics) from a white and a near-black page."""
+    """Every named colour stands out 3:1 (WCAG, graphics) from white panels, and the dark page and its panels."""
     assert contrast(PALETTE[name], background) >= 3.0
 
 

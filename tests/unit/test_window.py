@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from live.figures import Trace, legend_name, panel_figure, x_range, y_range
+from live.figures import THEMES, Trace, legend_name, panel_figure, x_range, y_range
 from live.model import Row, canonical_labels
 from live.updates import encode_event, frame_payload, reset_payload
 from live.window import Window
@@ -166,4 +166,4 @@ def test_a_panel_figure_draws_a_trace_per_label_set_in_a_theme() -> None:
     assert [t["name"] for t in fig["data"]] == ["host=a", "host=b"]
     assert fig["layout"]["xaxis"]["range"] == [1000, 2000]
     assert fig["layout"]["yaxis"]["range"] == pytest.approx([0.36, 9.64])
-    assert fig["layout"]["paper_bgcolor"] == "#161b22"
+    assert fig["layout"]["paper_bgcolor"] == THEMES["dark"]["paper_bgcolor"]
