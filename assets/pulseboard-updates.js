@@ -205,6 +205,14 @@
         return keys.map(function (key) { return key + "=" + pairs[key]; }).join(", ");
     }
 
+    var TITLE_CHARS = 48;
+
+    function shortTitle(title) {
+        // live/figures.py short_title: at most TITLE_CHARS code points (not UTF-16 units), then "…".
+        var chars = Array.from(String(title));
+        return chars.length <= TITLE_CHARS ? String(title) : chars.slice(0, TITLE_CHARS - 1).join("") + "\u2026";
+    }
+
     function plainText(text) {
         // html.escape(text, quote=False): Plotly reads titles and names as a subset of HTML.
         return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -245,7 +253,7 @@
         // the data (Plotly.animate never autoranges), then the viewer's theme (its layout keys).
         var figure = copy(template);
         figure.layout = figure.layout || {};
-        figure.layout.title = Object.assign({}, figure.layout.title, {text: plainText(title)});
+        figure.layout.title = Object.assign({}, figure.layout.title, {text: plainText(shortTitle(title))});
         figure.data = traces.map(function (trace) {
             return newTrace(traceTemplate, trace.name, trace.labels, trace.x, trace.y, trace.key);
         });
@@ -294,6 +302,7 @@
         graphPatch: graphPatch,
         legendName: legendName,
         plainText: plainText,
+        shortTitle: shortTitle,
         traceMode: traceMode,
         newTrace: newTrace,
         panelFigure: panelFigure,

@@ -61,6 +61,16 @@ def plain_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+# Characters of a panel's title drawn at most: a longer one ends in "…" (a 200-character name ran
+# past a 620 px graph: issue 13); the whole name is in each line's hover, which names its series.
+TITLE_CHARS = 48
+
+
+def short_title(title: str) -> str:
+    """Return a panel's title cut to TITLE_CHARS code points, ending in an ellipsis when it was cut."""
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+
+
 def legend_name(name: str, labels: str) -> str:
     """Return a trace's legend entry: its labels as k=v, or the series name when it has none."""
     pairs = label_dict(labels)
@@ -141,7 +151,7 @@ def panel_figure(title: str, traces: Sequence[Trace], theme: str = "light") -> d
     Ranges are explicit because Plotly.animate never autoranges: each frame's patch moves them.
     """
     figure = copy.deepcopy(FIGURE_TEMPLATE)
-    figure["layout"]["title"]["text"] = plain_text(title)
+    figure["layout"]["title"]["text"] = plain_text(short_title(title))
     figure["data"] = [trace_figure(trace) for trace in traces]
     figure["layout"]["xaxis"]["range"] = x_range(x_extent(trace.xs) for trace in traces)
     figure["layout"]["yaxis"]["range"] = y_range(y_extent(trace.ys) for trace in traces)

@@ -49,7 +49,7 @@ def test_kiosk_mode_is_the_urls_yes_or_no_else_the_dashboards(asked: str | None,
 def test_a_kiosk_dashboard_page_has_the_strip_and_keeps_its_controls_for_the_callbacks() -> None:
     page = layout(CONFIG, "/api/stream", dashboard="ops", title="Operations", home_url="/", kiosk=True)
     assert page.className.split() == ["pb-page", "pb-kiosk"]
-    assert find(page, PAGE).data == {"dashboard": "ops", "kiosk": True}
+    assert find(page, PAGE).data == {"dashboard": "ops", "kiosk": True, "page": 1}
     assert isinstance(find(page, CLOCK), html.Time)
     assert find(page, STALE_COUNT) is not None and find(page, STATUS) is not None
     assert isinstance(find(page, THEME), dcc.RadioItems)  # hidden by the stylesheet, read by the load callback
@@ -58,7 +58,7 @@ def test_a_kiosk_dashboard_page_has_the_strip_and_keeps_its_controls_for_the_cal
 def test_a_dashboard_page_without_kiosk_counts_stale_panels_too() -> None:
     page = layout(CONFIG, "/api/stream", dashboard="ops", title="Operations", home_url="/")
     assert page.className == "pb-page"
-    assert find(page, PAGE).data == {"dashboard": "ops", "kiosk": False}
+    assert find(page, PAGE).data == {"dashboard": "ops", "kiosk": False, "page": 1}
     assert find(page, STALE_COUNT) is not None
 
 
@@ -66,5 +66,5 @@ def test_the_automatic_page_is_never_a_kiosk() -> None:
     """Kiosk mode fits a dashboard's panels to the screen; the automatic page grows as series arrive."""
     page = layout(CONFIG, "/api/stream", kiosk=True)
     assert page.className == "pb-page"
-    assert find(page, PAGE).data == {"dashboard": None, "kiosk": False}
+    assert find(page, PAGE).data == {"dashboard": None, "kiosk": False, "page": 1}
     assert find(page, CLOCK) is None and find(page, STALE_COUNT) is None
