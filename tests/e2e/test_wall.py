@@ -254,6 +254,8 @@ def test_at_375_px_wide_no_page_scrolls_sideways(
 
     def error_shown() -> bool:
         page.goto(wall_server.url + path)  # the server reads the edit within a few seconds: a page then shows it
+        # Dash's pages router draws the page after the load event: wait for it, then look.
+        page.wait_for_selector("#pb-error", state="attached", timeout=15_000)
         return page.is_visible("#pb-error")
 
     wait_for(error_shown, timeout=20, interval=0.5, what="the bad edit's error on the page")
