@@ -44,9 +44,8 @@ async def load_graphs(
 async def every_series(theme: str, page: int = 1) -> Drawn:
     """Draw a page of the automatic dashboard: each series name's panel with its windows, as of the last frame."""
     live = get_live()
-    upto, windows = await live.screens.initial()
     auto = live.dashboards.auto(page)
-    drawn = {key: windows[key] for key in auto.select_windows(windows)}  # the names its stream sends
+    upto, drawn = await live.screens.initial(auto)  # the windows of the names its stream sends
     panels = auto_panels(drawn)
     figures = panel_figures(panels, drawn, theme)
     props = graph_props(live.config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,9 +88,9 @@ def rows_after(commits: list[Commit], last: int) -> list[Row] | None:
     return rows
 
 
-async def load_windows(store: Store, upto: int, size: int) -> dict[str, Window]:
-    """Return every series' window as of event id `upto`, read from the store."""
-    windows = await store.windows(upto, size)
+async def load_windows(store: Store, upto: int, size: int, keys: Collection[str] | None = None) -> dict[str, Window]:
+    """Return each series' window (of `keys`, else every one) as of event id `upto`, read from the store."""
+    windows = await store.windows(upto, size, keys)
     return {key: Window(rows[0].series, rows[0].labels, size, rows) for key, rows in windows.items() if rows}
 
 

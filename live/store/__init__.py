@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Collection
 from typing import Protocol
 
 from live.model import Commit, Idempotency, Point, Row
@@ -51,8 +52,14 @@ class Store(Protocol):
     async def resume_floor(self) -> int:
         """Return the lowest cursor whose windows retention has left whole, 0 if it deleted nothing."""
 
-    async def windows(self, upto: int, limit: int) -> dict[str, list[Row]]:
-        """Return per series key its newest `limit` points by (ts, id) among ids <= upto, ascending."""
+    async def series(self) -> list[tuple[str, str]]:
+        """Return every series' name and canonical labels, first created first."""
+
+    async def windows(self, upto: int, limit: int, keys: Collection[str] | None = None) -> dict[str, list[Row]]:
+        """Return per series key (of `keys`, else every one) its newest `limit` points by (ts, id) among ids <= upto.
+
+        Points ascending; a series with no point <= upto is left out.
+        """
 
     async def between(self, after: int, upto: int) -> list[Row]:
         """Return the rows with after < id <= upto, in id order."""

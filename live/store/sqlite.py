@@ -8,11 +8,12 @@ readiness check the path's inode is compared with the one opened (issue 13, find
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from itertools import groupby, repeat
 from operator import itemgetter
@@ -35,6 +36,10 @@ WINDOWS_SQL = (
     "SELECT p.series_id, p.id, p.ts, p.value FROM series s JOIN points p ON p.id IN ("
     "SELECT id FROM points WHERE series_id = s.id AND id <= ?1 ORDER BY ts DESC, id DESC LIMIT ?2)"
     " ORDER BY s.id"
+)
+# The same for the series named in a JSON array of ids: what one page shows, not every series.
+SOME_WINDOWS_SQL = WINDOWS_SQL.replace(
+    " ORDER BY s.id", " WHERE s.id IN (SELECT value FROM json_each(?3)) ORDER BY s.id"
 )
 SERIES_SQL = "SELECT id, name, labels FROM series"
 
@@ -223,17 +228,31 @@ class SQLiteStore:
         found = await self._fetch("SELECT value FROM meta WHERE key = 'resume_floor'")
         return int(found[0][0]) if found else 0
 
-    async def windows(self, upto: int, limit: int) -> dict[str, list[Row]]:
-        """Return per series key its newest `limit` points by (ts, id) among ids <= upto, ascending."""
+    async def series(self) -> list[tuple[str, str]]:
+        """Return every series' name and labels, first created first."""
+        return [(name, labels) for _, name, labels in await self._fetch(SERIES_SQL + " ORDER BY id")]
+
+    async def windows(self, upto: int, limit: int, keys: Collection[str] | None = None) -> dict[str, list[Row]]:
+        """Return per series key (of `keys`, else every one) its newest `limit` points by (ts, id) among ids <= upto."""
         # One statement for every series: one snapshot, and one trip to aiosqlite's thread (a trip
         # costs ~0.25 ms: a query per series spent 0.5 s of 1.3 s in trips at 2,000 series).
-        if limit < 1:
+        if limit < 1 or (keys is not None and not keys):
             return {}  # SQLite reads a negative LIMIT as no limit at all
-        newest = await self._fetch(WINDOWS_SQL, (upto, limit))
-        series = {series_id: (name, labels) for series_id, name, labels in await self._fetch(SERIES_SQL)}
+        if keys is None:
+            newest = await self._fetch(WINDOWS_SQL, (upto, limit))
+            # Read after the points: every series they name is there.
+            series = {series_id: (name, labels) for series_id, name, labels in await self._fetch(SERIES_SQL)}
+        else:
+            # A page of 50 of 2,000 series read 0.15 s where every series took 10-11.6 s (issue 13).
+            series = {
+                series_id: (name, labels)
+                for series_id, name, labels in await self._fetch(SERIES_SQL)
+                if series_key(name, labels) in keys
+            }
+            newest = await self._fetch(SOME_WINDOWS_SQL, (upto, limit, json.dumps(list(series))))
         windows: dict[str, list[Row]] = {}
         for series_id, found in groupby(newest, itemgetter(0)):
-            name, labels = series[series_id]  # read after the points: every series they name is there
+            name, labels = series[series_id]
             _, ids, ts, values = zip(*sorted(found, key=itemgetter(2, 1)), strict=True)
             windows[series_key(name, labels)] = list(
                 map(tuple.__new__, repeat(Row), zip(ids, repeat(name), repeat(labels), ts, values))

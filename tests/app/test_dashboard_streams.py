@@ -117,3 +117,34 @@ async def test_dashboards_given_as_python_models_are_served(tmp_path: Path) -> N
     bad = {"dashboards": [{"name": "x", "columns": 0, "panels": [{"title": "t", "series": ["s"]}]}]}
     with pytest.raises(ConfigError, match="columns"):
         create_app({"DATABASE": str(tmp_path / "y.sqlite3"), "DASHBOARDS": bad})
+
+
+@pytest.mark.parametrize(
+    ("query", "extra", "read"),
+    [("?dashboard=ops", {}, {"cpu"}), ("?page=2", {"AUTO_MAX_PANELS": 1}, {'mem{"host":"b"}'})],
+)
+async def test_a_reset_reads_the_windows_of_the_series_it_sends_and_no_other(
+    settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch, query: str, extra: dict[str, Any], read: set[str]
+) -> None:
+    """A dashboard or a page of the automatic one reads only its own series' windows (issue 13, finding 1)."""
+    from live.runtime import EXTENSION
+
+    dash_app = create_app({**settings, **extra})
+    async with dash_app.server.test_app() as test_app:
+        client = test_app.test_client()
+        await post(client, {"series": "disk", "value": 1})
+        await post(client, {"series": "mem", "value": 1, "labels": {"host": "b"}}, {"series": "cpu", "value": 1})
+        await framed(client, 3)
+        store = test_app.app.extensions[EXTENSION].store
+        asked: list[set[str] | None] = []
+        every = store.windows
+
+        async def windows(upto: int, limit: int, keys: Any = None) -> Any:
+            asked.append(None if keys is None else set(keys))
+            return await every(upto, limit, keys)
+
+        monkeypatch.setattr(store, "windows", windows)
+        async with stream(client, query=query) as (_, _, reader):
+            reset = (await next_of(reader, "reset")).json()
+        assert set(reset["traces"]) == read
+        assert asked == [read]

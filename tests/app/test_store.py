@@ -101,6 +101,18 @@ async def test_two_label_sets_of_one_name_are_two_series(store: SQLiteStore) -> 
     assert await store._fetch("SELECT COUNT(*) FROM series") == [(3,)]
 
 
+async def test_windows_of_some_series_read_only_those(store: SQLiteStore) -> None:
+    """A page's windows: the series named by key, in the order they were made; the others are not read."""
+    await store.insert(points("cpu", 3, labels=HOST_A) + points("mem", 2) + points("cpu", 2, labels=HOST_B))
+    assert await store.series() == [("cpu", HOST_A), ("mem", ""), ("cpu", HOST_B)]
+    keys = ['cpu{"host":"b"}', "mem", "gone"]
+    windows = await store.windows(upto=7, limit=2, keys=keys)
+    assert list(windows) == ["mem", 'cpu{"host":"b"}']
+    assert ids(windows["mem"]) == [4, 5] and ids(windows['cpu{"host":"b"}']) == [6, 7]
+    assert await store.windows(upto=7, limit=2, keys=[]) == {}
+    assert list(await store.windows(upto=5, limit=2, keys=keys)) == ["mem"]  # none of b's points by id 5
+
+
 async def test_window_is_the_newest_points_by_time_with_late_points_in_place(store: SQLiteStore) -> None:
     """A late point lands where its time puts it; the window is the newest N by (ts, id), ascending."""
     await store.insert([Point("a", ts, ts) for ts in (1.0, 2.0, 3.0, 4.0, 5.0)])  # ids 1-5
