@@ -22,6 +22,18 @@
             timer: null,
             strip: {}            // what the kiosk strip shows: id -> text
         };
+        // A line panel off screen (scrolled away, another dashboard of a playlist, a hidden tab)
+        // is not drawn: its points are kept, and drawn once when it comes into view.
+        var onscreen = tools.onscreen.create(function (id) {
+            return root.document.getElementById(JSON.stringify({panel: id, type: "pb-panel"}));
+        }, function (ids) {
+            ids.forEach(function (id) {
+                var panel = board.panels.get(id);
+                if (panel && panel.dirty) {
+                    draw(panel);
+                }
+            });
+        });
 
         function serverNow() {
             return Date.now() + board.offset;
@@ -297,8 +309,8 @@
                 panel.dirty = false;
                 return;
             }
-            if (panel.busy) {
-                return;  // drawn when the graph settles (hold)
+            if (panel.busy || !onscreen.isShown(panel.id)) {
+                return;  // drawn when the graph settles (hold), or when it comes into view
             }
             var slideOnly = !panel.dirty;
             panel.dirty = false;
@@ -364,6 +376,7 @@
 
         board.stop = function () {
             clearInterval(board.timer);
+            onscreen.forget();
             board.panels.forEach(function (panel) { clearTimeout(panel.busy); });
         };
 

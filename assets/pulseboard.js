@@ -14,12 +14,21 @@
     "use strict";
 
     var GRAPH_TYPE = "pb-graph";
+    var SLOT_TYPE = "pb-slot";
     var THEMES = ["light", "dark"];
     var THEME_KEY = "pulseboard.theme";
     var U = root.pulseboardUpdates;
 
     function graphId(panel) {
         return {type: GRAPH_TYPE, panel: panel};
+    }
+
+    function slotId(panel) {
+        return {type: SLOT_TYPE, panel: panel};
+    }
+
+    function slotDiv(panel) {
+        return root.document.getElementById(JSON.stringify({panel: panel, type: SLOT_TYPE}));
     }
 
     function graphDiv(panel) {
@@ -157,9 +166,24 @@
             // panel id -> its next patch: traces to append (keys, traces with their points), each
             // trace's merged update (key -> update), a theme's layout keys
             pending: new Map(),
-            busy: new Map()       // panel id -> fallback timer while its graph draws
+            busy: new Map(),      // panel id -> fallback timer while its graph draws
+            mounts: [],           // panels whose graph waits to be made, first come first
+            mounted: 0
         };
         var panelIds = new Set();
+        var byId = new Map();     // panel id -> panel
+        // A panel's graph is made when its slot comes on screen, one a task; its patches wait
+        // while it is off screen (pulseboard-onscreen.js says why).
+        var onscreen = root.PulseboardOnscreen.create(slotDiv, function (ids) {
+            ids.forEach(function (id) {
+                var panel = byId.get(id);
+                if (panel && panel.traces) {
+                    queueMount(panel);
+                } else if (panel) {
+                    flush(panel);
+                }
+            });
+        });
 
         function setStatus(state, text) {
             // The words, and a class the page colours by (pb-status-live, -reconnecting, -down, -ended).
@@ -171,11 +195,54 @@
             return themes ? themes[page.theme] : null;
         }
 
-        function addPanel(name, id) {
-            var panel = {id: id, name: name, keys: []};
+        function addPanel(name, id, traces) {
+            // `traces` ({key, name, labels, x, y}): the points of a panel whose graph is not made yet.
+            var panel = {id: id, name: name, keys: [], traces: traces};
             page.panels.set(name, panel);
             panelIds.add(id);
+            byId.set(id, panel);
             return panel;
+        }
+
+        function queueMount(panel) {
+            if (page.mounts.indexOf(panel) < 0) {
+                page.mounts.push(panel);
+            }
+            if (page.mounts.length === 1) {
+                setTimeout(mountNext, 0);
+            }
+        }
+
+        function mountNext() {
+            // One graph made per task, the first still on screen: making 50 in one task blocked the
+            // page for 2-9 s (issue 13, finding 1); the page stays responsive between them.
+            var index = page.mounts.findIndex(function (panel) { return onscreen.isShown(panel.id); });
+            if (index < 0) {
+                page.mounts = [];  // the rest went off screen: made when they come back
+                return;
+            }
+            var panel = page.mounts.splice(index, 1)[0];
+            mount(panel);
+            if (page.mounts.length) {
+                setTimeout(mountNext, 0);
+            }
+        }
+
+        function mount(panel) {
+            // The graph, made already holding its traces' points, in the viewer's theme; it counts as
+            // busy, as after a patch, until its first draw has settled.
+            var templates = page.settings.templates;
+            var figure = U.panelFigure(templates.figure, templates.trace, panel.name, panel.traces, themeLayout());
+            var waiting = page.pending.get(panel.id);
+            if (waiting) {
+                waiting.layout = null;  // the figure is in the theme already
+            }
+            panel.traces = null;
+            page.mounted += 1;
+            hold(panel);
+            setProps(slotId(panel.id), {children: {type: "Graph", namespace: "dash_core_components",
+                props: Object.assign({}, page.settings.graph, {id: graphId(panel.id), figure: figure})}});
+            hookPlotly();
         }
 
         function nextPanelId() {
@@ -230,8 +297,8 @@
 
         function flush(panel) {
             var waiting = page.pending.get(panel.id);
-            if (!waiting || page.busy.has(panel.id)) {
-                return;
+            if (!waiting || page.busy.has(panel.id) || panel.traces || !onscreen.isShown(panel.id)) {
+                return;  // drawn once its graph is free, made, and on screen
             }
             page.pending.delete(panel.id);
             hookPlotly();
@@ -258,6 +325,12 @@
             if ("xr" in update || "yr" in update) {
                 trace.extents = [update.xr, update.yr];
             }
+            if (trace.panel.traces) {
+                // Its graph is not made yet: the update goes into the points it will be made with.
+                var points = trace.panel.traces[trace.index];
+                trace.panel.traces[trace.index] = U.applyUpdate(points, update);
+                return;
+            }
             var waiting = pendingOf(trace.panel);
             var added = waiting.keys.indexOf(key);
             if (added >= 0) {
@@ -278,6 +351,10 @@
             // A new label set of a known name: one more trace in that name's panel, appended
             // to its data, points and all, by the panel's next Patch.
             addTrace(panel, trace.key, [trace.update.xr, trace.update.yr]);
+            if (panel.traces) {
+                panel.traces.push(trace);  // made with the graph
+                return;
+            }
             var waiting = pendingOf(panel);
             var empty = U.newTrace(page.settings.templates.trace, trace.name, trace.labels, [], [], trace.key);
             waiting.keys.push(trace.key);
@@ -286,18 +363,27 @@
         }
 
         function createPanel(name, traces) {
-            // A new series name: a new panel, made already holding its traces' points. Returns
-            // the Graph to append to pb-graphs; it counts as busy, as after a patch, until its
-            // first draw has settled.
-            var panel = addPanel(name, nextPanelId());
+            // A new series name: a new panel in the next free slot, its graph made with its traces'
+            // points once the slot is on screen. Only the slot changes: appending to pb-graphs made
+            // Dash's renderer remount every graph already there (BENCHMARKS.md, "Many series").
+            var panel = addPanel(name, nextPanelId(), traces);
             traces.forEach(function (trace) {
                 addTrace(panel, trace.key, [trace.xr, trace.yr]);
             });
-            var templates = page.settings.templates;
-            var figure = U.panelFigure(templates.figure, templates.trace, name, traces, themeLayout());
-            var props = Object.assign({}, page.settings.graph, {id: graphId(panel.id), figure: figure});
-            hold(panel);
-            return {type: "Graph", namespace: "dash_core_components", props: props};
+            setProps(slotId(panel.id), {className: "pb-slot pb-used"});
+            watchSoon(panel);
+        }
+
+        function watchSoon(panel) {
+            // Its slot is laid out by the next frame; watched from then on.
+            root.requestAnimationFrame(function () { watch(panel); });
+        }
+
+        function watch(panel) {
+            // Made when the observer sees it on screen; at once where nothing can tell.
+            if (panel.traces && onscreen.isShown(panel.id)) {
+                queueMount(panel);
+            }
         }
 
         function place(traces) {
@@ -313,17 +399,9 @@
                     fresh.set(trace.name, (fresh.get(trace.name) || []).concat([trace]));
                 }
             });
-            // Every new panel of the frame in one change of pb-graphs: one Append per set_props
-            // walked the whole layout each time, and 600 new series froze the page for minutes
-            // (issue 13, finding 1).
-            var appends = [];
             fresh.forEach(function (named, name) {
-                appends.push(U.operation("Append", [], createPanel(name, named)));
+                createPanel(name, named);
             });
-            if (appends.length) {
-                setProps("pb-graphs", {children: {__dash_patch_update: U.PATCH_KEY, operations: appends}});
-                hookPlotly();
-            }
         }
 
         function onFrame(event) {
@@ -504,7 +582,8 @@
         }
 
         function tools() {
-            return {setProps: setProps, graphDiv: graphDiv, hookPlotly: hookPlotly, graphId: graphId};
+            return {setProps: setProps, graphDiv: graphDiv, hookPlotly: hookPlotly, graphId: graphId,
+                onscreen: root.PulseboardOnscreen};
         }
 
         page.connect = function (cursor, settingsNow) {
@@ -523,10 +602,12 @@
             page.lastId = String(cursor.after);
             page.page = cursor.page || 1;
             (cursor.panels || []).forEach(function (entry) {
-                var panel = addPanel(entry.name, entry.id);
+                // Its traces' points come with it; its graph is made when its slot is on screen.
+                var panel = addPanel(entry.name, entry.id, entry.data);
                 entry.traces.forEach(function (key, index) {
                     addTrace(panel, key, (entry.extents || [])[index]);
                 });
+                watch(panel);
             });
             open();
         };
@@ -572,8 +653,10 @@
                 return;
             }
             page.panels.forEach(function (panel) {
-                pendingOf(panel).layout = layout;
-                flush(panel);
+                if (!panel.traces) {  // a graph not made yet is made in the theme
+                    pendingOf(panel).layout = layout;
+                    flush(panel);
+                }
             });
         };
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 
 from live import get_live
 from live.dashboards.audience import AutoAudience
@@ -20,10 +20,10 @@ from live.layout import (
     THEME,
     THEME_INIT,
     TITLE,
-    graph_id,
     graph_props,
+    panel_slot,
 )
-from live.panels import auto_panels, panel_figures
+from live.panels import auto_panels
 
 Drawn = tuple[list[Any], dict[str, Any], dict[str, Any], Any]
 
@@ -37,21 +37,18 @@ async def load_graphs(
     page = page or {}
     name = page.get("dashboard")
     if name is None:
-        return await every_series(theme, (page or {}).get("page") or 1)
+        return await every_series(page.get("page") or 1)  # drawn by the script, in the viewer's theme
     return draw_dashboard(name, theme, kiosk=bool(page.get("kiosk")))
 
 
-async def every_series(theme: str, page: int = 1) -> Drawn:
-    """Draw a page of the automatic dashboard: each series name's panel with its windows, as of the last frame."""
+async def every_series(page: int = 1) -> Drawn:
+    """Lay out a page of the automatic dashboard: a slot per series name, its windows as of the last frame."""
     live = get_live()
     auto = live.dashboards.auto(page)
     upto, drawn = await live.screens.initial(auto)  # the windows of the names its stream sends
     panels = auto_panels(drawn)
-    figures = panel_figures(panels, drawn, theme)
-    props = graph_props(live.config)
-    graphs: list[Any] = [
-        dcc.Graph(id=graph_id(panel.id), figure=fig, **props) for panel, fig in zip(panels, figures, strict=True)
-    ]
+    # Slots, not graphs: the script makes each panel's graph when it is on screen (live/layout.py).
+    graphs: list[Any] = [panel_slot(f"p{index}", used=index < len(panels)) for index in range(auto.max_names)]
     if auto.capped() or page > 1:
         graphs.insert(0, pages_note(auto))
     cursor = {"after": upto, "db": live.store.database_id, "page": page,

@@ -9,6 +9,7 @@ from dash import dcc, html
 from live.figures import FIGURE_TEMPLATE, THEMES, TRACE_TEMPLATE, animation_options
 
 GRAPH_TYPE = "pb-graph"
+SLOT_TYPE = "pb-slot"  # where an automatic page's panel goes: its graph is made in it when on screen
 GRAPHS = "pb-graphs"
 CURSOR = "pb-cursor"
 SETTINGS = "pb-settings"
@@ -31,6 +32,15 @@ def graph_id(panel: str) -> dict[str, str]:
     with a "." in a value, and series names have dots.
     """
     return {"type": GRAPH_TYPE, "panel": panel}
+
+
+def panel_slot(panel: str, used: bool) -> html.Div:
+    """Return the place of an automatic page's panel; unused ones are hidden until a new series name takes one.
+
+    The script makes each graph in its slot when the slot is on screen: a change to one slot's
+    children renders that slot alone, where appending to the grid remounted every graph in it.
+    """
+    return html.Div(id={"type": SLOT_TYPE, "panel": panel}, className="pb-slot pb-used" if used else "pb-slot")
 
 
 def graph_props(config: dict[str, Any]) -> dict[str, Any]:

@@ -17,12 +17,13 @@ class Panel(NamedTuple):
     traces: list[str]
 
     def cursor(self, windows: Mapping[str, Window]) -> dict[str, Any]:
-        """Return the panel as the browser script is told of it: its traces and their extents.
+        """Return the panel as the browser script is told of it: its traces, their extents and their points.
 
         The extents let the page range the whole panel when a frame updates only some traces.
         """
         extents = [list(windows[key].extents()) for key in self.traces]
-        return {"id": self.id, "name": self.title, "traces": self.traces, "extents": extents}
+        data = [{"key": key, **windows[key].trace()} for key in self.traces]  # its graph is made from these
+        return {"id": self.id, "name": self.title, "traces": self.traces, "extents": extents, "data": data}
 
 
 def auto_panels(windows: Mapping[str, Window]) -> list[Panel]:

@@ -257,3 +257,23 @@ def test_a_panel_past_its_trace_cap_says_how_many_series_it_leaves_out(page: Any
     # The note is shown with the reset, the lines once their graph has drawn it: wait for them.
     wait_for(lambda: drawn() == ["svc.0", "svc.1"], what="the first two lines drawn")
     assert drawn() == ["svc.0", "svc.1"]  # and no third
+
+
+def test_a_line_panel_off_screen_is_drawn_when_it_comes_into_view(page: Any, tmp_path: Path) -> None:
+    """Points for a panel scrolled away are kept, not drawn, and all drawn once it is on screen (issue 15)."""
+    panels = "".join(f'      - {{title: "S{index}", series: ["s{index}"]}}\n' for index in range(10))
+    board = tmp_path / "dashboards.yaml"
+    board.write_text(f"dashboards:\n  - name: tall\n    columns: 1\n    panels:\n{panels}")
+    server = LiveServer(tmp_path, env={"PULSEBOARD_DASHBOARDS": str(board)}).start()
+    try:
+        page.set_viewport_size({"width": 800, "height": 500})
+        page.goto(server.url + "/d/tall")
+        server.post([{"series": f"s{index}", "value": index} for index in range(10)])
+        wait_for(lambda: page.evaluate(GRAPHS_JS).get("s0", {}).get("y") == [0], what="the first panel")
+        last = server.post([{"series": "s9", "value": 90}]).json()["last_id"]
+        wait_for(lambda: page.evaluate("window.pulseboard.lastId") == str(last), what="the frame")
+        assert "s9" not in page.evaluate(GRAPHS_JS)  # nine panels down: not drawn
+        page.evaluate("document.getElementById(JSON.stringify({panel: 'p9', type: 'pb-panel'})).scrollIntoView()")
+        wait_for(lambda: page.evaluate(GRAPHS_JS).get("s9", {}).get("y") == [9, 90], what="s9 drawn with both points")
+    finally:
+        server.stop()

@@ -12,7 +12,9 @@ const vm = require("node:vm");
 const U = require("../../assets/pulseboard-updates.js");
 const {applyPatch} = require("./patch.js");
 
-const SCRIPT = fs.readFileSync(path.join(__dirname, "..", "..", "assets", "pulseboard.js"), "utf8");
+const ASSETS = path.join(__dirname, "..", "..", "assets");
+// pulseboard-onscreen.js first, as the page loads it; with no IntersectionObserver here every panel counts as shown.
+const SCRIPT = ["pulseboard-onscreen.js", "pulseboard.js"].map((name) => fs.readFileSync(path.join(ASSETS, name), "utf8")).join("\n");
 const TABLE = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "updates.json"), "utf8"));
 const DURATION = 100;
 const FALLBACK = 3 * DURATION + 500;
@@ -67,7 +69,9 @@ function page(search = "", saved = null) {
         EventSource,
         location: {search, reloads: 0, reload() { this.reloads += 1; }},
         localStorage: {getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => storage.set(k, v)},
-        document: {documentElement: {dataset: {}}, getElementById: (id) => divs.get(id) || null},
+        document: {documentElement: {dataset: {}}, getElementById: (id) => divs.get(id) || null,
+            addEventListener() {}, removeEventListener() {}},
+        requestAnimationFrame: (fn) => timers.push({at: now + 16, fn, id: timers.length + 1}) && timers.length,
         setTimeout: (fn, ms) => timers.push({at: now + (ms || 0), fn, id: timers.length + 1}) && timers.length,
         clearTimeout: (id) => {
             const timer = timers.find((t) => t.id === id);
@@ -102,7 +106,7 @@ function page(search = "", saved = null) {
         get source() { return sources[sources.length - 1]; },
         clientside: window.dash_clientside.pulseboard,
         figure: (panel) => plain(store.get(stringifyId({type: "pb-graph", panel})).figure),
-        graphCalls: () => calls.filter((call) => typeof call.id === "object"),
+        graphCalls: () => calls.filter((call) => typeof call.id === "object" && call.id.type === "pb-graph"),
         advance(ms) {
             now += ms;
             for (;;) {
@@ -119,17 +123,17 @@ function page(search = "", saved = null) {
 }
 
 function cursor(extra = {}) {
-    // As the load callback writes pb-cursor, with the graphs it drew put in the store.
-    return {after: 10, db: "db1", panels: [{id: "p0", name: "cpu", traces: ["cpu"], extents: [[[1000, 2000], [1, 2]]]}],
-        ...extra};
+    // As the load callback writes pb-cursor: each panel's traces with their extents and points.
+    return {after: 10, db: "db1", panels: [{id: "p0", name: "cpu", traces: ["cpu"], extents: [[[1000, 2000], [1, 2]]],
+        data: [{key: "cpu", name: "cpu", labels: {}, x: [1000, 2000], y: [1, 2]}]}], ...extra};
 }
 
 function connected(search) {
+    // Connected, with p0's graph made in its slot and its first draw settled.
     const p = page(search);
-    p.store.set(stringifyId({type: "pb-graph", panel: "p0"}), {
-        figure: {data: [{x: [1000, 2000], y: [1, 2]}], layout: {xaxis: {range: [1000, 2000]}, yaxis: {range: [0, 3]}}},
-    });
     assert.equal(p.clientside.connect(cursor(), SETTINGS), "connecting");
+    p.advance(0);  // made (timers run at the time advanced to: one step, then the fallback)
+    p.advance(FALLBACK);
     return p;
 }
 
@@ -174,16 +178,21 @@ test("a new name makes a panel; a new label set of a known name joins its panel"
         updates: {"mem.used": update([3000], [7], {xr: [3000, 3000], yr: [7, 7]}), [host]: update([3000], [9], {xr: [3000, 3000], yr: [9, 9]})},
         new: {"mem.used": {name: "mem.used", labels: {}}, [host]: {name: "cpu", labels: {host: "b"}}},
     });
-    const appended = p.calls.find((call) => call.id === "pb-graphs");
-    assert.deepEqual(appended.props.children.operations.map((op) => [op.operation, op.location]), [["Append", []]]);
-    const graph = appended.props.children.operations[0].params.value;
+    // The new name takes the next slot, and its graph is made there a frame later (on screen: no
+    // IntersectionObserver here); the grid itself is never changed (Dash would remount every graph).
+    p.advance(16);
+    const slot = p.calls.filter((call) => stringifyId(call.id) === stringifyId({type: "pb-slot", panel: "p1"}));
+    assert.deepEqual(slot.map((call) => Object.keys(call.props)), [["className"], ["children"]]);
+    assert.equal(slot[0].props.className, "pb-slot pb-used");
+    assert.ok(!p.calls.some((call) => call.id === "pb-graphs"));
+    const graph = slot[1].props.children;
     assert.deepEqual(graph.props.id, {type: "pb-graph", panel: "p1"});
     assert.equal(graph.props.className, "pb-graph");
     assert.deepEqual(graph.props.figure, U.panelFigure(TABLE.templates.figure, TABLE.templates.trace, "mem.used",
         [{key: "mem.used", name: "mem.used", labels: {}, x: [3000], y: [7]}], TABLE.themes.light));
     const cpu = p.figure("p0");
     assert.deepEqual(cpu.data.map((trace) => [trace.name, trace.x, trace.y]),
-        [[undefined, [1000, 2000], [1, 2]], ["host=b", [3000], [9]]]);
+        [["cpu", [1000, 2000], [1, 2]], ["host=b", [3000], [9]]]);
     assert.deepEqual(cpu.layout.xaxis.range, [1000, 3000]);
     assert.deepEqual(cpu.layout.yaxis.range, U.yRange([[1, 2], [9, 9]]));
     // The new trace's next update goes to index 1; the new panel is busy until its first draw.
@@ -201,6 +210,7 @@ test("a reset assigns each trace's window, and a reset from another database rel
         disk: {name: "disk", labels: {}, x: [5000], y: [1], xr: [5000, 5000], yr: [1, 1]},
     }});
     assert.deepEqual([p.figure("p0").data[0].x, p.figure("p0").data[0].mode], [[5000, 6000], "lines"]);
+    p.advance(16);  // the new panel's graph is made a frame later
     assert.deepEqual(p.figure("p1").data[0].y, [1]);
     assert.equal(p.page.resets, 1);
     p.source.send("reset", 21, {db: "db2", traces: {}});
