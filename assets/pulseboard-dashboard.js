@@ -332,9 +332,48 @@
             });
         }
 
+        function showSlide(next) {
+            // A playlist's next dashboard: one grid hidden, the next shown; its panels, kept current
+            // while hidden, are drawn as they come on screen (onscreen).
+            tools.setProps({type: "pb-slide", slide: board.slide}, {hidden: true});
+            tools.setProps({type: "pb-slide", slide: next}, {hidden: false});
+            tools.setProps("pb-title", {children: board.slides[next]});
+            board.slide = page.slide = next;
+            page.rotations = (page.rotations || 0) + 1;
+        }
+
+        function rotate(cursor) {
+            // The stream and the page stay; only which dashboard is shown changes, every `interval` s,
+            // or at once with the arrow keys (the timer starts again from there).
+            board.slides = cursor.slides || [];
+            board.slide = 0;
+            if (board.slides.length < 2) {
+                return;
+            }
+            if (page.slide > 0 && page.slide < board.slides.length) {
+                showSlide(page.slide);  // drawn again after an edit of the file: the same dashboard stays
+            }
+            var step = function (by) {
+                showSlide((board.slide + by + board.slides.length) % board.slides.length);
+            };
+            var every = function () {
+                clearInterval(board.rotation);
+                board.rotation = setInterval(function () { step(1); }, cursor.interval * 1000);
+            };
+            board.keys = function (event) {
+                if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+                    step(event.key === "ArrowRight" ? 1 : -1);
+                    every();
+                }
+            };
+            root.document.addEventListener("keydown", board.keys);
+            every();
+        }
+
         board.start = function (cursor) {
             setPanels(cursor.dashboardPanels);
             clearInterval(board.timer);
+            rotate(cursor);
             var every = Math.max(100, Math.round(1000 / (page.settings.frameRate || 5)));
             board.timer = setInterval(tick, every);
             strip();
@@ -376,6 +415,10 @@
 
         board.stop = function () {
             clearInterval(board.timer);
+            clearInterval(board.rotation);
+            if (board.keys) {
+                root.document.removeEventListener("keydown", board.keys);
+            }
             onscreen.forget();
             board.panels.forEach(function (panel) { clearTimeout(panel.busy); });
         };

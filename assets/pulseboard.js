@@ -505,7 +505,9 @@
 
         function streamUrl() {
             var query = "db=" + encodeURIComponent(page.db);
-            if (page.dashboard) {
+            if (page.playlist) {
+                query += "&playlist=" + encodeURIComponent(page.playlist);  // every dashboard it rotates
+            } else if (page.dashboard) {
                 query += "&dashboard=" + encodeURIComponent(page.dashboard);
             } else if (page.page > 1) {
                 query += "&page=" + page.page;  // a page of the automatic dashboard: its names only
@@ -592,8 +594,9 @@
             // panels start empty: the stream's first event, a reset of its series, fills them.
             page.settings = settingsNow || page.settings;
             page.db = cursor.db;
-            if (cursor.dashboard) {
+            if (cursor.dashboard || cursor.playlist) {
                 page.dashboard = cursor.dashboard;
+                page.playlist = cursor.playlist ? cursor.playlist.join(",") : null;
                 page.board = root.PulseboardDashboard.create(page, tools());
                 page.board.start(cursor);
                 open();
@@ -620,7 +623,7 @@
             if (page.board) {
                 page.board.stop();
             }
-            if (!cursor || !cursor.dashboard) {
+            if (!cursor || !(cursor.dashboard || cursor.playlist)) {
                 page.source.close();  // the dashboard left the file
                 page.board = null;
                 setStatus("ended", "dashboard removed");

@@ -8,7 +8,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 
 from live import get_live
 from live.dashboards.audience import AutoAudience
-from live.dashboards.panels import dashboard_panels, grid_rows, panel_settings
+from live.dashboards.panels import dashboard_panels, grid_rows, panel_settings, playlist_slides
 from live.figures import THEMES
 from live.layout import (
     CURSOR,
@@ -35,6 +35,8 @@ async def load_graphs(
     theme = theme or theme_init
     theme = theme if theme in THEMES else "light"
     page = page or {}
+    if page.get("playlist"):
+        return draw_playlist(page["playlist"], page.get("interval") or 30, theme, kiosk=bool(page.get("kiosk")))
     name = page.get("dashboard")
     if name is None:
         return await every_series(page.get("page") or 1)  # drawn by the script, in the viewer's theme
@@ -88,6 +90,30 @@ def draw_dashboard(name: str, theme: str, kiosk: bool = False) -> Drawn:
     }
     grid = {"--pb-columns": board.columns, "--pb-rows": grid_rows(board.columns, board.panels)}
     return panels, grid, cursor, board.heading
+
+
+def draw_playlist(names: list[str], interval: float, theme: str, kiosk: bool = False) -> Drawn:
+    """Draw every dashboard of a playlist, the first shown: one reset fills them all; the script rotates them."""
+    live = get_live()
+    boards = [live.dashboards.get(name) for name in names]
+    missing = [name for name, board in zip(names, boards, strict=True) if board is None]
+    if missing:  # removed from the file since the page loaded
+        return [html.P(f"The dashboard {missing[0]!r} is no longer in the dashboards file.")], {}, {}, no_update
+    shown = [board for board in boards if board is not None]
+    cursor = {
+        "after": None,
+        "db": live.store.database_id,
+        "playlist": names,
+        "interval": interval,
+        "kiosk": kiosk,
+        "slides": [board.heading for board in shown],
+        "dashboardPanels": [
+            panel_settings(spec, index, slide)
+            for slide, board in enumerate(shown)
+            for index, spec in enumerate(board.panels)
+        ],
+    }
+    return playlist_slides(shown, graph_props(live.config), theme), {}, cursor, shown[0].heading
 
 
 def init_app(dash_app: Dash) -> None:

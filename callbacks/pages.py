@@ -12,7 +12,8 @@ import dash
 from dash import Dash, html
 
 from live import get_live
-from live.layout import home_layout, kiosk_mode, layout, missing_layout
+from live.dashboards.playlist import interval_seconds, playlist_names
+from live.layout import home_layout, kiosk_mode, layout, missing_layout, problem_layout
 
 STREAM_PATH = "/api/stream"
 
@@ -20,9 +21,11 @@ STREAM_PATH = "/api/stream"
 def init_app(dash_app: Dash) -> None:
     """Register the pages on the app (Dash's page registry is global: a later app's pages replace these)."""
 
-    def home(page: str | None = None, **_query: Any) -> html.Div:
-        """Show the dashboards to choose from, or, with none defined, every series."""
+    def home(page: str | None = None, playlist: str | None = None, **query: Any) -> html.Div:
+        """Show the dashboards to choose from, or, with none defined, every series; ?playlist=a,b,c rotates them."""
         live = get_live()
+        if playlist is not None:
+            return rotating(playlist, **query)
         if not live.dashboards.names:
             return every_series(page)
         boards = [
@@ -39,8 +42,12 @@ def init_app(dash_app: Dash) -> None:
         number = int(page) if page and page.isascii() and page.isdigit() and 1 <= int(page) <= 10_000 else 1
         return layout(live.config, stream, page=number, home_url=home_url, error=live.dashboards.error)
 
-    def dashboard(name: str | None = None, kiosk: str | None = None, **_query: Any) -> html.Div:
+    def dashboard(
+        name: str | None = None, kiosk: str | None = None, playlist: str | None = None, **query: Any
+    ) -> html.Div:
         """Show one dashboard of the file (its panels are drawn by the load callback); ?kiosk=1 for a wall."""
+        if playlist is not None:
+            return rotating(playlist, kiosk=kiosk, **query)
         live = get_live()
         board = live.dashboards.get(name) if name else None
         home_url = dash_app.get_relative_path("/")
@@ -50,6 +57,26 @@ def init_app(dash_app: Dash) -> None:
         return layout(
             live.config, stream, dashboard=board.name, title=board.heading, home_url=home_url,
             error=live.dashboards.error, kiosk=kiosk_mode(kiosk, board.kiosk),
+        )
+
+    def rotating(
+        playlist: str, kiosk: str | None = None, interval: str | None = None, **_query: Any
+    ) -> html.Div:
+        """Show a playlist's dashboards in turn over one stream (?playlist=a,b,c&interval=30s)."""
+        live = get_live()
+        home_url = dash_app.get_relative_path("/")
+        try:
+            names = playlist_names(playlist)
+            seconds = interval_seconds(interval)
+        except ValueError as error:
+            return problem_layout(f"This playlist cannot be shown: {error}.", home_url)
+        boards = [live.dashboards.get(name) for name in names]
+        if None in boards:
+            return missing_layout(names[boards.index(None)], home_url)
+        return layout(
+            live.config, dash_app.get_relative_path(STREAM_PATH), playlist=names, interval=seconds,
+            title=boards[0].heading if boards[0] else "Pulseboard", home_url=home_url, error=live.dashboards.error,
+            kiosk=kiosk_mode(kiosk, all(board.kiosk for board in boards if board)),
         )
 
     dash.register_page("pulseboard.home", path="/", name="Pulseboard", title="Pulseboard", layout=home)

@@ -20,7 +20,7 @@ from live.updates import encode_event, frame_payload
 from live.window import Window
 
 if TYPE_CHECKING:
-    from live.dashboards.audience import Audience, AutoAudience
+    from live.dashboards.audience import AutoAudience, Selection
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,9 @@ class Frame:
     payload: Mapping[str, Any] | None = None  # what `data` encodes, for dashboards to select from
     windows: Mapping[str, Window] | None = None  # every key's window: its series name and labels
     at: float = 0.0  # wall-clock time it was built: a dashboard's clock (stale panels, moving axes)
-    _selected: dict[Audience | AutoAudience, bytes | None] = field(default_factory=dict, compare=False, repr=False)
+    _selected: dict[Selection | AutoAudience, bytes | None] = field(default_factory=dict, compare=False, repr=False)
 
-    def for_audience(self, audience: Audience | AutoAudience) -> bytes | None:
+    def for_audience(self, audience: Selection | AutoAudience) -> bytes | None:
         """Return this frame as one dashboard's screens are sent it, or None when it has nothing for them.
 
         Encoded once per dashboard, by the first of its screens to need it; the others reuse it.

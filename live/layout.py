@@ -118,23 +118,31 @@ def layout(
     home_url: str | None = None,
     error: str | None = None,
     kiosk: bool = False,
+    playlist: tuple[str, ...] = (),
+    interval: float = 30.0,
 ) -> html.Div:
     """Return a live page: controls, an empty grid the load callback fills, and the script's settings.
 
-    With a dashboard's name, its panels; without, the automatic page (one panel per series name).
+    With a dashboard's name, its panels; with a playlist, its dashboards' panels, shown one dashboard
+    at a time for `interval` seconds each; without either, the automatic page (one panel per series name).
     A kiosk page (a dashboard's, for a wall) has a strip for a header and its panels fill the screen.
     """
-    kiosk = kiosk and dashboard is not None
+    board = dashboard is not None or bool(playlist)
+    kiosk = kiosk and board
+    grid = "pb-slides" if playlist else "pb-dashboard" if board else "pb-graphs"
+    which = {"dashboard": dashboard, "kiosk": kiosk, "page": page}
+    if playlist:
+        which.update(playlist=list(playlist), interval=interval)
     return html.Div(
         className="pb-page pb-kiosk" if kiosk else "pb-page",
         children=[
-            header(title, home_url, strip=dashboard is not None),
+            header(title, home_url, strip=board),
             error_banner(error),
-            html.Main(id=GRAPHS, className="pb-graphs" if dashboard is None else "pb-dashboard", children=[]),
+            html.Main(id=GRAPHS, className=grid, children=[]),
             dcc.Store(id=THEME_INIT),
             dcc.Store(id=CURSOR),
             dcc.Store(id=REBUILD),
-            dcc.Store(id=PAGE, data={"dashboard": dashboard, "kiosk": kiosk, "page": page}),
+            dcc.Store(id=PAGE, data=which),
             dcc.Store(id=SETTINGS, data=script_settings(config, stream_url)),
         ],
     )
@@ -159,10 +167,15 @@ def home_layout(boards: list[tuple[str, str, int, str]], all_url: str, error: st
 
 def missing_layout(name: str | None, home_url: str) -> html.Div:
     """Return the page for a dashboard name the file does not have."""
+    return problem_layout(f"There is no dashboard named {name!r}.", home_url)
+
+
+def problem_layout(text: str, home_url: str) -> html.Div:
+    """Return a page that says why what the URL asks for cannot be shown."""
     return html.Div(
         className="pb-page",
         children=[
             header("Pulseboard", home_url, controls=False),
-            html.Main(className="pb-missing", children=[html.P(f"There is no dashboard named {name!r}.")]),
+            html.Main(className="pb-missing", children=[html.P(text)]),
         ],
     )

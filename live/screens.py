@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncGenerator, Callable
 
 from live import metrics
-from live.dashboards.audience import Audience, AutoAudience
+from live.dashboards.audience import AutoAudience, Selection
 from live.dashboards.current import Dashboards
 from live.fanout import Broadcast, Ended
 from live.figures import x_value
@@ -48,7 +48,7 @@ class Screens:
         self.retry_ms = retry_ms
         self.heartbeat = heartbeat
 
-    async def initial(self, audience: Audience | AutoAudience) -> tuple[int, dict[str, Window]]:
+    async def initial(self, audience: Selection | AutoAudience) -> tuple[int, dict[str, Window]]:
         """Return the framer's last event id and, as of it, the windows of the series an audience draws.
 
         The framer's id, not the store's: the page's stream carries on from exactly there.
@@ -58,7 +58,7 @@ class Screens:
         return upto, windows
 
     async def shown(
-        self, upto: int, audience: Audience | AutoAudience
+        self, upto: int, audience: Selection | AutoAudience
     ) -> tuple[dict[str, Window], dict[str, tuple[str, ...]], bool]:
         """Return the windows at `upto` of the series an audience draws, their panels, and whether that is all.
 
@@ -75,7 +75,7 @@ class Screens:
         windows = await load_windows(self.store, upto, self.window, placed)
         return windows, {key: placed[key] for key in windows}, len(placed) == len(every)
 
-    async def reset(self, upto: int, audience: Audience | AutoAudience | None = None) -> bytes:
+    async def reset(self, upto: int, audience: Selection | AutoAudience | None = None) -> bytes:
         """Return an event that replaces every trace (of an audience's, if given) with its window at `upto`."""
         if audience is None:
             windows = await load_windows(self.store, upto, self.window)
@@ -91,7 +91,7 @@ class Screens:
         payload["now"] = x_value(time.time())
         return encode_event("reset", upto, payload)
 
-    async def catch_up(self, after: int, upto: int, audience: Audience | AutoAudience | None = None) -> bytes:
+    async def catch_up(self, after: int, upto: int, audience: Selection | AutoAudience | None = None) -> bytes:
         """Return one event taking a screen whose traces stand at `after` to `upto`."""
         if upto - after > self.replay_max:
             return await self.reset(upto, audience)
@@ -121,11 +121,12 @@ class Screens:
         dashboard: str | None = None,
         page: int = 1,
         abort: Callable[[], None] | None = None,
+        playlist: tuple[str, ...] | None = None,
     ) -> AsyncGenerator[bytes, None]:
         """Yield the events that bring a screen at `after` up to date, then every new frame.
 
-        With a dashboard's name, only its series (live/dashboards/audience.py), else those of a
-        page of the automatic dashboard; when the
+        With a dashboard's name, only its series (live/dashboards/audience.py), with a playlist's
+        names those of its dashboards, else those of a page of the automatic dashboard; when the
         dashboards file changes, the screen is told, and a dashboard whose panels changed
         starts over with a reset for its new selection. `abort` drops the screen's connection
         if it is cut for not reading (live/connections.py).
@@ -136,7 +137,7 @@ class Screens:
         # Counted as open, and cut if its client stops reading (live/open_streams.py says why).
         async with self.frames.subscribe(abort) as frames:
             version = self.dashboards.version
-            audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto(page)
+            audience = self.dashboards.for_screen(dashboard, playlist, page)
             if audience is None:
                 yield self._dashboards_event(changed=True)
                 return
@@ -158,7 +159,7 @@ class Screens:
                     return  # too slow, or shutting down: the browser resumes from Last-Event-ID
                 if self.dashboards.version != version:
                     version = self.dashboards.version
-                    now_audience = self.dashboards.audience(dashboard) if dashboard else self.dashboards.auto(page)
+                    now_audience = self.dashboards.for_screen(dashboard, playlist, page)
                     changed = now_audience is not audience
                     yield self._dashboards_event(changed=changed)
                     if now_audience is None:

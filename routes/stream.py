@@ -8,6 +8,7 @@ from quart import Blueprint, Response, abort, make_response, request
 
 from live import get_live
 from live.connections import Connection
+from live.dashboards.playlist import playlist_names
 
 bp = Blueprint("stream", __name__)
 
@@ -38,9 +39,23 @@ def _page(value: str | None) -> int:
     return int(value)
 
 
+def _playlist(value: str | None, known: list[str]) -> tuple[str, ...] | None:
+    """Return the dashboards a rotating screen shows (?playlist=a,b,c), each known; 400 or 404 naming what is not."""
+    if value is None:
+        return None
+    try:
+        names = playlist_names(value)
+    except ValueError as error:
+        abort(400, f"playlist: {error}")
+    missing = [name for name in names if name not in known]
+    if missing:
+        abort(404, f"playlist: no dashboard named {missing[0]!r}")
+    return names
+
+
 @bp.get("/api/stream")
 async def stream() -> Response:
-    """Stream frames as text/event-stream (?dashboard=: its series only), resuming after Last-Event-ID.
+    """Stream frames as text/event-stream (?dashboard= or ?playlist=: their series only), resuming after Last-Event-ID.
 
     HEAD answers with the status and headers only (the page's probe after a failed stream).
     """
@@ -53,6 +68,7 @@ async def stream() -> Response:
     dashboard = request.args.get("dashboard") or None
     if dashboard is not None and live.dashboards.get(dashboard) is None:
         abort(404, f"no dashboard named {dashboard!r}")
+    playlist = _playlist(request.args.get("playlist"), live.dashboards.names)
     if request.method == "HEAD":
         # The page asks after a failed stream whether it needs a login (a 401, answered before this
         # view) or the server was away: the answer a GET would have, never a stream nobody reads.
@@ -64,7 +80,7 @@ async def stream() -> Response:
         connection.cap_send_buffer(live.config["STREAM_SEND_BUFFER_BYTES"])
     drop = connection.abort if connection is not None else None
     page = _page(request.args.get("page"))
-    events = live.screens.events(after, database_id, dashboard, page=page, abort=drop)
+    events = live.screens.events(after, database_id, dashboard, page=page, abort=drop, playlist=playlist)
     response = await make_response(events, HEADERS)
     response.timeout = None  # Quart's RESPONSE_TIMEOUT would cut the stream after 60 s
     return response

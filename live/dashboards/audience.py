@@ -9,7 +9,7 @@ cap the series is counted, not sent, and the panel says how many it leaves out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from live.dashboards.model import Dashboard
@@ -17,22 +17,74 @@ from live.model import label_dict
 from live.window import Window
 
 
-def panel_id(index: int) -> str:
-    """Return the id of a dashboard's panel: p0, p1, ... (never a series name: see live/layout.py)."""
-    return f"p{index}"
+def panel_id(index: int, slide: int | None = None) -> str:
+    """Return the id of a dashboard's panel: p0, p1, ...; s1p0, ... for the second of a playlist's dashboards.
+
+    Never a series name: see live/layout.py.
+    """
+    return f"p{index}" if slide is None else f"s{slide}p{index}"
 
 
-class Audience:
+class Selection:
+    """Cuts frames down to the series whose `place` names panels, telling screens of `capped` changes."""
+
+    def __init__(self) -> None:
+        self._placed: dict[str, tuple[str, ...]] = {}
+        self._reported: dict[str, list[int]] = {}  # the caps the last frame told screens of
+
+    def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
+        """Return the ids of the panels that draw this series (placing it on first sight)."""
+        raise NotImplementedError
+
+    def capped(self) -> dict[str, list[int]]:
+        """Return [shown, matched] for each panel that leaves series out."""
+        raise NotImplementedError
+
+    def select(self, payload: Mapping[str, Any], windows: Mapping[str, Window]) -> dict[str, Any] | None:
+        """Return a frame's payload cut down to the series placed, or None when it has none of them.
+
+        `windows` holds every key's window (for its series name and labels). Every series named gets its panels
+        under "new" the first time the screens see it, so a screen that missed a
+        "new" (it opened later) is told again at its reset.
+        """
+        updates = {}
+        for key, update in payload["updates"].items():
+            window = windows[key]
+            if self.place(key, window.name, window.labels):
+                updates[key] = update
+        # Whoever placed a series first (this frame, a reset, the stale gauge's scrape), the next
+        # frame tells open screens of a cap it changed, even a frame with nothing else for them.
+        capped = self.capped()
+        if not updates and capped == self._reported:
+            return None
+        selected: dict[str, Any] = {"updates": updates}
+        new = {
+            key: {**entry, "panels": list(self.place(key, windows[key].name, windows[key].labels))}
+            for key, entry in payload.get("new", {}).items()
+            if key in updates
+        }
+        if new:
+            selected["new"] = new
+        if capped != self._reported:
+            selected["capped"] = self._reported = capped
+        return selected
+
+    def select_windows(self, windows: Mapping[str, Window]) -> dict[str, tuple[str, ...]]:
+        """Return the panels of each series in `windows` that are drawn."""
+        placed = {key: self.place(key, window.name, window.labels) for key, window in windows.items()}
+        return {key: panels for key, panels in placed.items() if panels}
+
+
+class Audience(Selection):
     """One dashboard's selection: for each series key, the panels it is drawn in (none: not sent)."""
 
     def __init__(self, dashboard: Dashboard, max_series: int) -> None:
+        super().__init__()
         self.dashboard = dashboard
         self.max_series = max_series
-        self._placed: dict[str, tuple[str, ...]] = {}
         self._sent = 0  # series placed in at least one panel
         self._shown = [0] * len(dashboard.panels)
         self._matched = [0] * len(dashboard.panels)
-        self._reported: dict[str, list[int]] = {}  # the caps the last frame told screens of
 
     def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
         """Return the ids of the panels that draw this series (placing it on first sight)."""
@@ -72,41 +124,6 @@ class Audience:
             for index, (shown, matched) in enumerate(zip(self._shown, self._matched, strict=True))
             if matched > shown
         }
-
-    def select(self, payload: Mapping[str, Any], windows: Mapping[str, Window]) -> dict[str, Any] | None:
-        """Return a frame's payload cut down to this dashboard's series, or None when it has none of them.
-
-        `windows` holds every key's window (for its series name and labels). Every series named gets its panels
-        under "new" the first time the dashboard's screens see it, so a screen that missed a
-        "new" (it opened later) is told again at its reset.
-        """
-        updates = {}
-        for key, update in payload["updates"].items():
-            window = windows[key]
-            if self.place(key, window.name, window.labels):
-                updates[key] = update
-        # Whoever placed a series first (this frame, a reset, the stale gauge's scrape), the next
-        # frame tells open screens of a cap it changed, even a frame with nothing else for them.
-        capped = self.capped()
-        if not updates and capped == self._reported:
-            return None
-        selected: dict[str, Any] = {"updates": updates}
-        new = {
-            key: {**entry, "panels": list(self._placed[key])}
-            for key, entry in payload.get("new", {}).items()
-            if key in updates
-        }
-        if new:
-            selected["new"] = new
-        if capped != self._reported:
-            selected["capped"] = self._reported = capped
-        return selected
-
-    def select_windows(self, windows: Mapping[str, Window]) -> dict[str, tuple[str, ...]]:
-        """Return the panels of each series in `windows` that this dashboard draws."""
-        placed = {key: self.place(key, window.name, window.labels) for key, window in windows.items()}
-        return {key: panels for key, panels in placed.items() if panels}
-
 
 class AutoAudience:
     """One page of the automatic dashboard: every series of `max_names` series names, a panel each.
@@ -160,3 +177,34 @@ class AutoAudience:
         """Return the series in `windows` the page draws (each in its name's panel)."""
         placed = {key: self.place(key, window.name, window.labels) for key, window in windows.items()}
         return {key: panels for key, panels in placed.items() if panels}
+
+
+class Playlist(Selection):
+    """Several dashboards on one screen, shown in turn: each series goes to every panel of each that draws it.
+
+    Panel ids carry the dashboard's place in the playlist (`panel_id`); what each dashboard
+    places and caps is its own audience's, so a playlist agrees with the dashboards' own screens.
+    """
+
+    def __init__(self, audiences: Sequence[Audience]) -> None:
+        super().__init__()
+        self.audiences = tuple(audiences)
+
+    def place(self, key: str, name: str, labels: str) -> tuple[str, ...]:
+        """Return the ids of the panels, of every dashboard of the playlist, that draw this series."""
+        placed = self._placed.get(key)
+        if placed is None:
+            placed = self._placed[key] = tuple(
+                f"s{slide}{panel}"
+                for slide, audience in enumerate(self.audiences)
+                for panel in audience.place(key, name, labels)
+            )
+        return placed
+
+    def capped(self) -> dict[str, list[int]]:
+        """Return [shown, matched] for each panel, of every dashboard, that leaves series out."""
+        return {
+            f"s{slide}{panel}": counts
+            for slide, audience in enumerate(self.audiences)
+            for panel, counts in audience.capped().items()
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from live.dashboards.audience import Audience, AutoAudience
+from live.dashboards.audience import Audience, AutoAudience, Playlist, Selection
 from live.dashboards.loading import DashboardsError, read_dashboards
 from live.dashboards.model import Dashboard, DashboardsFile
 
@@ -27,6 +27,7 @@ class Dashboards:
         self.error: str | None = None  # why the file on disk is not in force
         self.version = 0  # counts changes screens are told of (new dashboards, or a new error)
         self._audiences = {board.name: Audience(board, max_series) for board in loaded.dashboards}
+        self._playlists: dict[tuple[str, ...], Playlist] = {}
 
     @classmethod
     def open(cls, path: Path | None, max_series: int, window: int, auto_panels: int = 50) -> Dashboards:
@@ -54,6 +55,28 @@ class Dashboards:
     def audience(self, name: str) -> Audience | None:
         """Return who sees what on a dashboard's screens, if it exists."""
         return self._audiences.get(name)
+
+    def playlist(self, names: tuple[str, ...]) -> Playlist | None:
+        """Return who sees what on a screen rotating these dashboards, if they all exist.
+
+        One per list of names, shared by its screens (a frame is cut and encoded once for them),
+        kept while its dashboards are: an edit elsewhere in the file leaves its screens be.
+        """
+        audiences = [self._audiences.get(name) for name in names]
+        if not names or None in audiences:
+            return None
+        playlist = self._playlists.get(names)
+        if playlist is None or any(a is not b for a, b in zip(playlist.audiences, audiences, strict=True)):
+            playlist = self._playlists[names] = Playlist([a for a in audiences if a is not None])
+        return playlist
+
+    def for_screen(
+        self, dashboard: str | None, playlist: tuple[str, ...] | None, page: int
+    ) -> Selection | AutoAudience | None:
+        """Return a screen's audience: a playlist's, a dashboard's, else a page of the automatic dashboard's."""
+        if playlist:
+            return self.playlist(playlist)
+        return self.audience(dashboard) if dashboard else self.auto(page)
 
     def _keep_or_new(self, board: Dashboard) -> Audience:
         # A dashboard left as it was keeps its audience: its screens carry on undisturbed.

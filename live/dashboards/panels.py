@@ -23,6 +23,7 @@ NOTE_TYPE = "pb-note"
 VALUE_TYPE = "pb-value"
 CHANGE_TYPE = "pb-change"
 GAUGE_TYPE = "pb-gauge"
+SLIDE_TYPE = "pb-slide"  # one dashboard of a playlist
 
 
 def part_id(kind: str, panel: str) -> dict[str, str]:
@@ -79,10 +80,10 @@ def sparkline_figure(theme: str) -> dict[str, Any]:
     return themed(figure, theme)
 
 
-def panel_settings(spec: PanelSpec, index: int) -> dict[str, Any]:
+def panel_settings(spec: PanelSpec, index: int, slide: int | None = None) -> dict[str, Any]:
     """Return what the page's script needs to draw a panel's points, age and colours."""
     return {
-        "id": panel_id(index),
+        "id": panel_id(index, slide),
         "kind": spec.kind,
         "title": spec.title,
         "unit": spec.unit,
@@ -97,9 +98,11 @@ def panel_settings(spec: PanelSpec, index: int) -> dict[str, Any]:
     }
 
 
-def panel_component(spec: PanelSpec, index: int, graph: dict[str, Any], theme: str) -> html.Section:
+def panel_component(
+    spec: PanelSpec, index: int, graph: dict[str, Any], theme: str, slide: int | None = None
+) -> html.Section:
     """Return one panel: its head (title, age, note) and its body (a graph, a big value, or a gauge)."""
-    pid = panel_id(index)
+    pid = panel_id(index, slide)
     head = html.Div(
         className="pb-panel-head",
         children=[
@@ -164,6 +167,22 @@ def grid_rows(columns: int, panels: Sequence[PanelSpec]) -> int:
     return max(row for row, _ in taken) + 1 if taken else 1
 
 
-def dashboard_panels(dashboard: Dashboard, graph: dict[str, Any], theme: str) -> list[html.Section]:
-    """Return every panel of a dashboard, in the file's order."""
-    return [panel_component(spec, index, graph, theme) for index, spec in enumerate(dashboard.panels)]
+def dashboard_panels(
+    dashboard: Dashboard, graph: dict[str, Any], theme: str, slide: int | None = None
+) -> list[html.Section]:
+    """Return every panel of a dashboard, in the file's order (ids of the playlist's `slide`-th dashboard, if given)."""
+    return [panel_component(spec, index, graph, theme, slide) for index, spec in enumerate(dashboard.panels)]
+
+
+def playlist_slides(dashboards: Sequence[Dashboard], graph: dict[str, Any], theme: str) -> list[html.Div]:
+    """Return a playlist's dashboards, each in its own grid, the first shown: the page's script rotates them."""
+    return [
+        html.Div(
+            id={"type": SLIDE_TYPE, "slide": slide},
+            className="pb-dashboard pb-slide",
+            hidden=slide > 0,
+            style={"--pb-columns": board.columns, "--pb-rows": grid_rows(board.columns, board.panels)},
+            children=dashboard_panels(board, graph, theme, slide),
+        )
+        for slide, board in enumerate(dashboards)
+    ]

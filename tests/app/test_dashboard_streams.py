@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,22 @@ async def test_a_reset_reads_the_windows_of_the_series_it_sends_and_no_other(
             reset = (await next_of(reader, "reset")).json()
         assert set(reset["traces"]) == read
         assert asked == [read]
+
+
+async def test_a_playlist_stream_carries_every_dashboard_of_it_with_prefixed_panels(tmp_path: Path) -> None:
+    disk = "  - name: db\n    panels:\n      - title: Disk\n        series: [disk]\n"
+    (tmp_path / "boards.yaml").write_text(BOARD + disk)
+    dash_app = create_app({"DATABASE": str(tmp_path / "p.sqlite3"), "FEED": False,
+                           "DASHBOARDS": str(tmp_path / "boards.yaml")})
+    async with dash_app.server.test_app() as test_app:
+        client = test_app.test_client()
+        stored = await post(client, {"series": "cpu", "value": 1}, {"series": "disk", "value": 2})
+        await framed(client, stored["last_id"])
+        async with stream(client, query="?playlist=ops,db") as (_, _, reader):
+            reset = (await next_of(reader, "reset")).json()
+        assert {key: trace["panels"] for key, trace in reset["traces"].items()} == {"cpu": ["s0p0"], "disk": ["s1p0"]}
+        for query, status, words in [("?playlist=ops,nope", 404, "no dashboard named 'nope'"),
+                                     ("?playlist=ops,,db", 400, "playlist: give dashboard names"),
+                                     ("?playlist=ops,ops", 400, "named twice")]:
+            answer = await client.get("/api/stream" + query, headers={"Accept": "text/event-stream"})
+            assert answer.status_code == status and words in html.unescape(await answer.get_data(as_text=True)), query
