@@ -63,7 +63,8 @@ def main(out: Path) -> None:
                     page = browser.new_page(viewport={"width": width, "height": height})
                     page.goto(server.url + path)
                     wait_for(lambda page=page: page.evaluate(
-                        "!!(window.pulseboard && window.pulseboard.resets > 0)"), what="the first reset")
+                        "!!(window.pulseboard && (window.pulseboard.resets > 0 || window.pulseboard.mounted > 0))"),
+                        what="the first points drawn")
                     page.wait_for_timeout(3000)  # a few frames and their animations: a picture, not a test
                     page.screenshot(path=str(out / name), full_page=width < 600)
                     page.close()
