@@ -96,8 +96,10 @@ async def test_login_covers_pulseboards_routes_only(tmp_path: Path) -> None:
 async def test_two_pulseboards_keep_their_own_databases(tmp_path: Path) -> None:
     """Two Pulseboards on one app, each its prefix and database: a point pushed to one is stored in it only."""
     server = Quart(__name__)
-    first = Pulseboard({"DATABASE": str(tmp_path / "a.sqlite3"), "FEED": False}).init_app(server, "/a", dashboard=False)
-    second = Pulseboard({"DATABASE": str(tmp_path / "b.sqlite3"), "FEED": False}).init_app(server, "/b", dashboard=False)
+    first = Pulseboard({"DATABASE": str(tmp_path / "a.sqlite3"), "FEED": False})
+    second = Pulseboard({"DATABASE": str(tmp_path / "b.sqlite3"), "FEED": False})
+    first.init_app(server, "/a", dashboard=False)
+    second.init_app(server, "/b", dashboard=False)
     async with server.test_app():
         client = server.test_client()
         assert (await client.post("/a/api/points", json={"series": "only_a", "value": 1})).status_code == 200
