@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pulseboard.livegraph import LiveGraph
 
 __all__ = ["LiveGraph", "Pulseboard", "quart_dash"]
+__version__ = "0.1.0"  # pyproject.toml's; Dash puts it in the script's URL (cache busting)
 # LiveGraph's script, served from this package by Dash once a LiveGraph class exists (it is
 # imported only when asked for, so a page without one does not load it).
 _js_dist = [{"relative_package_path": "livegraph.js", "namespace": "pulseboard"}]
