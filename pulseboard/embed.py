@@ -25,6 +25,7 @@ from live.connections import expose_transport
 from live.model import Commit
 from live.runtime import Live
 from pulseboard import callbacks
+from pulseboard.blocking import in_development, watch_callbacks
 from pulseboard.dash_apps import quart_dash
 from pulseboard.routes import health, influx, ingest, metrics, otlp, prometheus, stream
 
@@ -49,10 +50,18 @@ class Pulseboard:
         self._live: Live | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def init_app(self, server: Quart, prefix: str | None = "/pulse", dashboard: bool = True) -> Pulseboard:
+    def init_app(
+        self,
+        server: Quart,
+        prefix: str | None = "/pulse",
+        dashboard: bool = True,
+        warn_blocking_ms: float | None = None,
+    ) -> Pulseboard:
         """Put Pulseboard on the app: routes under `prefix`, its page there too when `dashboard`; return self.
 
         prefix=None takes the prefix from Dash's DASH_* environment variables (the standalone app).
+        warn_blocking_ms: log a Dash callback (any Dash app's on the server) that holds the event loop
+        longer; by default 100 ms in development (Quart's debug or DASH_DEBUG) and off otherwise; 0 is off.
         """
         pulse = self._live = live.init_app(server, self.settings)
         if dashboard:
@@ -71,6 +80,14 @@ class Pulseboard:
             server.asgi_app = expose_transport(server.asgi_app)
             server._pulseboard_transport = True  # type: ignore[attr-defined]
         server.before_serving(self._remember_loop)
+        limit = warn_blocking_ms if warn_blocking_ms is not None else (100.0 if in_development(server) else 0.0)
+        if limit > 0:
+
+            @server.before_serving
+            async def watch_callbacks_at_start() -> None:
+                # At start: by then the host's own Dash apps are on the server too.
+                watch_callbacks(server, limit / 1000)
+
         STARTED.append(self)
         return self
 
