@@ -65,3 +65,26 @@ def test_the_installed_package_serves_its_routes_page_assets_and_script(installe
     script = re.search(r'src="(/app/_dash-component-suites/pulseboard/livegraph[^"]*)"', page)
     assert script is not None, page
     assert "EventSource" in httpx.get(base + script.group(1), timeout=5).text
+
+
+def test_with_pulseboards_login_on_the_hosts_routes_stay_open(tmp_path: Path, site: Path) -> None:
+    """PULSEBOARD_USERS guards Pulseboard's page and stream only; the host's 5 MiB upload and pages pass."""
+    from werkzeug.security import generate_password_hash
+
+    users = "alice:" + generate_password_hash("right", method="scrypt:1024:8:1")
+    server = LiveServer(tmp_path, env={"PYTHONPATH": str(site), "PULSEBOARD_USERS": users}, cwd=HOST)
+    server.prefix = "/pulse"
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        upload = httpx.post(f"{base}/upload", content=b"x" * (5 * 1024 * 1024), timeout=30)
+        assert upload.status_code == 200 and upload.json() == {"size": 5 * 1024 * 1024}
+        assert "X-Pulseboard-Worker" not in upload.headers
+        assert httpx.get(f"{base}/app/", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/health", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/pulse/", timeout=5).status_code == 401
+        stream = httpx.get(f"{base}/pulse/api/stream?series=a", headers={"Accept": "text/event-stream"}, timeout=5)
+        assert stream.status_code == 401
+        assert httpx.get(f"{base}/pulse/", auth=("alice", "right"), timeout=5).status_code == 200
+    finally:
+        server.stop()
