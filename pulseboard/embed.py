@@ -21,6 +21,7 @@ from quart import Blueprint, Quart, Response, request
 
 import live
 from live import access
+from live.config import ConfigError
 from live.connections import expose_transport
 from live.model import Commit
 from live.runtime import Live
@@ -31,10 +32,11 @@ from pulseboard.routes import health, influx, ingest, metrics, otlp, prometheus,
 
 ROUTES = (ingest, stream, health, metrics, otlp, prometheus, influx)
 WORKER_HEADER = "X-Pulseboard-Worker"
+DASHBOARD_ON = "pulseboard.dashboard"
 _HERE = Path(__file__).resolve().parent
 # assets/ is inside the package once installed, beside it in the repository.
 ASSETS = _HERE / "assets" if (_HERE / "assets").is_dir() else _HERE.parent / "assets"
-# Every Pulseboard put on an app in this process, oldest first: LiveGraph's default is the first.
+# The Pulseboard last put on an app in this process: LiveGraph's default (pass pulse= when there are two).
 STARTED: list[Pulseboard] = []
 
 
@@ -63,8 +65,12 @@ class Pulseboard:
         warn_blocking_ms: log a Dash callback (any Dash app's on the server) that holds the event loop
         longer; by default 100 ms in development (Quart's debug or DASH_DEBUG) and off otherwise; 0 is off.
         """
+        if dashboard and server.extensions.get(DASHBOARD_ON):
+            # Dash's page registry is one per process: a second page set would replace the first's.
+            raise ConfigError("only one Pulseboard on an app may have dashboard=True; pass dashboard=False")
         pulse = self._live = live.init_app(server, self.settings)
         if dashboard:
+            server.extensions[DASHBOARD_ON] = True
             self.dash = self._dashboard(server, prefix)
             prefix = self.dash.config.routes_pathname_prefix
         self.prefix = pulse.prefix = "/" + (prefix or "").strip("/") if (prefix or "").strip("/") else ""

@@ -48,11 +48,11 @@ class LiveGraph(html.Div):
         graph: dict[str, Any] | None = None,
         **div_props: Any,
     ) -> None:
-        """Make the graph; `pulse` defaults to the first Pulseboard put on an app, `graph` adds dcc.Graph props."""
+        """Make the graph; `pulse` defaults to the last Pulseboard put on an app, `graph` adds dcc.Graph props."""
         names = [series] if isinstance(series, str) else list(series)
         if not names or not all(isinstance(name, str) and name for name in names):
             raise ValueError(f"LiveGraph needs one or more series names, got {series!r}")
-        source = pulse or (STARTED[0] if STARTED else None)
+        source = pulse or (STARTED[-1] if STARTED else None)
         if source is None:
             raise RuntimeError("LiveGraph needs a Pulseboard: call Pulseboard(...).init_app(server) first")
         self.aio_id = aio_id or safe_id(names)

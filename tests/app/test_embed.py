@@ -147,3 +147,13 @@ async def test_create_apps_docstring_example_starts_and_stores() -> None:
         client = app.server.test_client()
         assert (await client.post("/api/points", json={"series": "a", "value": 1})).status_code == 200
         assert (await client.get("/readyz")).status_code == 200
+
+
+def test_a_second_dashboard_on_one_app_is_refused_naming_the_fix(tmp_path: Path) -> None:
+    """Dash's page registry is one per process: a second Pulseboard page on the app is a clear error, not a mix-up."""
+    from live.config import ConfigError
+
+    server = Quart(__name__)
+    Pulseboard({"DATABASE": str(tmp_path / "a.sqlite3")}).init_app(server, "/a")
+    with pytest.raises(ConfigError, match="dashboard=False"):
+        Pulseboard({"DATABASE": str(tmp_path / "b.sqlite3")}).init_app(server, "/b")
