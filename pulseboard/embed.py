@@ -74,24 +74,20 @@ class Pulseboard:
             self.dash = self._dashboard(server, prefix)
             prefix = self.dash.config.routes_pathname_prefix
         self.prefix = pulse.prefix = "/" + (prefix or "").strip("/") if (prefix or "").strip("/") else ""
-        parent = Blueprint(self._unique_name(server), __name__)
-        for module in ROUTES:
-            parent.register_blueprint(module.bp)
-        parent.after_request(_tag_worker)
-        server.register_blueprint(parent, url_prefix=self.prefix or None)
+        self._mount_routes(server)
         access.init_app(server, pulse.config, covers=self._covers if self.prefix else None)
         if not getattr(server, "_pulseboard_transport", False):
             # Streams reach their connection under uvicorn: capped send buffers, aborted when cut.
             # It only adds a key to each request's scope, so the host's routes see no change.
             server.asgi_app = expose_transport(server.asgi_app)
             server._pulseboard_transport = True  # type: ignore[attr-defined]
-        server.before_serving(self._remember_loop)
-        limit = warn_blocking_ms if warn_blocking_ms is not None else (100.0 if in_development(server) else 0.0)
-        if limit > 0:
 
-            @server.before_serving
-            async def watch_callbacks_at_start() -> None:
-                # At start: by then the host's own Dash apps are on the server too.
+        @server.before_serving
+        async def at_start() -> None:
+            self._loop = asyncio.get_running_loop()  # for push_threadsafe
+            # Decided at start, when the host's own Dash apps are on the server and debug is known.
+            limit = warn_blocking_ms if warn_blocking_ms is not None else (100.0 if in_development(server) else 0.0)
+            if limit > 0:
                 watch_callbacks(server, limit / 1000)
 
         STARTED.append(self)
@@ -157,6 +153,15 @@ class Pulseboard:
         callbacks.init_app(dash_app)
         return dash_app
 
+    def _mount_routes(self, server: Quart) -> None:
+        # One blueprint of Pulseboard's per instance, its own nested in it: endpoints such as
+        # "pulseboard.health.healthz" cannot clash with the host's, nor with another Pulseboard's.
+        parent = Blueprint(self._unique_name(server), __name__)
+        for module in ROUTES:
+            parent.register_blueprint(module.bp)
+        parent.after_request(_tag_worker)
+        server.register_blueprint(parent, url_prefix=self.prefix or None)
+
     def _unique_name(self, server: Quart) -> str:
         base = self.name or "pulseboard"
         name, number = base, 1
@@ -168,9 +173,6 @@ class Pulseboard:
     def _covers(self) -> bool:
         rule = request.url_rule
         return rule is not None and self.live.covers(rule.rule)
-
-    async def _remember_loop(self) -> None:
-        self._loop = asyncio.get_running_loop()
 
 
 def _as_item(point: Mapping[str, Any] | Sequence[Any]) -> Mapping[str, Any] | Any:
