@@ -18,6 +18,8 @@ from werkzeug.security import generate_password_hash
 from live.model import InvalidInput
 from pulseboard import Pulseboard, quart_dash
 from pulseboard.embed import WORKER_HEADER
+from tests.app.test_stream import next_of
+from tests.support.sse import events
 
 ALICE = generate_password_hash("right", method="scrypt:1024:8:1")
 SIX_MIB = b"x" * (6 * 1024 * 1024)
@@ -110,6 +112,13 @@ async def test_two_pulseboards_keep_their_own_databases(tmp_path: Path) -> None:
         assert [row.series for row in rows_b] == ["only_b"]
         ready = await (await client.get("/b/readyz")).get_json()
         assert ready["last_id"] == rows_b[-1].id
+        # Each one's stream is its own: /b's first event (a reset) holds b's series only.
+        async with client.request("/b/api/stream", headers={"Accept": "text/event-stream"}) as connection:
+            await connection.send_complete()
+            reader = events(connection.receive)
+            reset = await next_of(reader, "reset")
+            assert set(reset.json()["traces"]) == {"only_b"}
+            await connection.disconnect()
 
 
 async def test_push_validates_as_http_ingest_and_returns_what_was_stored(host: Any) -> None:
