@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import graphs, pages
+from . import graphs, pages
 
 
 def init_app(dash_app: Dash) -> None:

@@ -28,6 +28,7 @@ from quart import Quart, Response, current_app, jsonify, request
 
 from live.config import PREFIX, ConfigError
 from live.logins import Logins, TooManyFailures
+from live.runtime import get_live
 
 log = logging.getLogger(__name__)
 REALM = "Pulseboard"
@@ -58,7 +59,7 @@ def _refuse_as_json(status: int, message: str) -> Any:
 def _token_checked(view: View, answer: Callable[[int, str], Any]) -> View:
     @wraps(view)
     async def checked(*args: Any, **kwargs: Any) -> Any:
-        token = current_app.config.get("PULSEBOARD_INGEST_TOKEN", "")
+        token = get_live().config["INGEST_TOKEN"]  # this Pulseboard's, when an app has several
         if token:
             try:
                 check_token(token, request.headers.get("Authorization"))
@@ -127,8 +128,11 @@ def cli_host(argv: list[str], environ: Mapping[str, str]) -> str | None:
     return environ.get("UVICORN_HOST")
 
 
-def init_app(server: Quart, config: Mapping[str, Any]) -> None:
-    """Put the whole app behind PULSEBOARD_USERS (views marked otherwise excepted), and warn when open."""
+def init_app(server: Quart, config: Mapping[str, Any], covers: Callable[[], bool] | None = None) -> None:
+    """Put the app behind PULSEBOARD_USERS (views marked otherwise excepted), and warn when open.
+
+    With `covers`, only the requests it says yes to (an embedding app's Pulseboard routes).
+    """
     users = parse_users(config["USERS"])
     token = config["INGEST_TOKEN"]
     logins = Logins(users, failures_per_minute=int(config["LOGIN_FAILURES_PER_MINUTE"])) if users else None
@@ -157,7 +161,7 @@ def init_app(server: Quart, config: Mapping[str, Any]) -> None:
         local = (request.scope.get("server") or ("127.0.0.1", 0))[0]
         if not warned and local and not _loopback(str(local)):
             warn(str(local))
-        if logins is None or rule_of(request.endpoint) != "login":
+        if logins is None or rule_of(request.endpoint) != "login" or (covers is not None and not covers()):
             return None
         # The client as uvicorn saw it: with --proxy-headers, the address a trusted proxy forwarded.
         address = (request.scope.get("client") or ("", 0))[0]

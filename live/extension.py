@@ -21,7 +21,7 @@ from live.framer import Frame, Framer, frame_bytes
 from live.hubs import hub_from_url
 from live.leader import LeaderLock
 from live.open_streams import OpenStreams
-from live.runtime import EXTENSION, Live
+from live.runtime import EXTENSION, INSTANCES, Live
 from live.screens import Screens
 from live.store import sqlite_path, store_from_url
 from live.supervisor import Supervisor
@@ -70,7 +70,9 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
     )
     leader = LeaderLock(sqlite_path(loaded["DATABASE"]))
     live = Live(loaded, store, hub, framer, screens, streams, leader, Supervisor(), dashboards)
-    server.extensions[EXTENSION] = live
+    # The first stays the app's default (get_live outside a request); each is found by its prefix.
+    server.extensions.setdefault(EXTENSION, live)
+    server.extensions.setdefault(INSTANCES, []).append(live)
     server.before_serving(live.start)
     server.after_serving(live.stop)
     return live

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quart import current_app
+from quart import current_app, has_request_context, request
 
 from live import metrics
 from live.dashboards.current import Dashboards
@@ -26,6 +26,8 @@ from live.supervisor import Supervisor
 from live.validation import validate_groups, validate_points
 
 EXTENSION = "pulseboard"
+# Every Pulseboard on the app, by the prefix of its routes (several may share one app).
+INSTANCES = "pulseboard.instances"
 # How often a worker that does not lead checks whether the leader has gone.
 LEADER_RETRY_SECONDS = 5.0
 
@@ -43,6 +45,7 @@ class Live:
     leader: LeaderLock
     supervisor: Supervisor
     dashboards: Dashboards
+    prefix: str = ""  # where its routes are, as Quart matches them ("" for the whole app)
 
     async def ingest(
         self, items: Sequence[Mapping[str, Any] | Point], *, idempotency: Idempotency | None = None
@@ -109,6 +112,10 @@ class Live:
             if audience is not None:
                 metrics.STALE_SERIES.labels(name).set(audience.stale(self.framer.windows, now))
 
+    def covers(self, rule: str) -> bool:
+        """Tell whether a route (as Quart matched it) is one of this Pulseboard's."""
+        return not self.prefix or rule == self.prefix or rule.startswith(self.prefix + "/")
+
     def limits(self) -> dict[str, int]:
         """Return the size limits validation applies to a batch."""
         return {"max_points": self.config["MAX_BATCH_POINTS"], "max_label_bytes": self.config["MAX_LABEL_BYTES"]}
@@ -160,5 +167,11 @@ class Live:
 
 
 def get_live() -> Live:
-    """Return the running app's Live (inside a request, callback or app context)."""
+    """Return the Live whose routes answer this request (the longest prefix wins), else the app's first."""
+    instances: list[Live] = current_app.extensions.get(INSTANCES, [])
+    if len(instances) > 1 and has_request_context() and request.url_rule is not None:
+        rule = request.url_rule.rule
+        under = [live for live in instances if live.covers(rule)]
+        if under:
+            return max(under, key=lambda live: len(live.prefix))
     return current_app.extensions[EXTENSION]

@@ -16,7 +16,8 @@ from live.access import ingest_token_as
 from live.decoders.influx import parse_lines
 from live.model import InvalidInput
 from live.store import StorageError
-from routes.body import read_decoded_body
+
+from .body import read_decoded_body
 
 bp = Blueprint("influx", __name__)
 # InfluxDB 2's error codes by status (its API's "code" values).

@@ -13,7 +13,8 @@ from live.access import ingest_token
 from live.decoders.json import json_items, parse_json
 from live.model import Idempotency, InvalidInput
 from live.store import StorageError
-from routes.body import read_body
+
+from .body import read_body
 
 bp = Blueprint("ingest", __name__)
 JSON = "application/json"

@@ -10,7 +10,8 @@ from live.access import ingest_token
 from live.decoders.otlp import JSON, PROTOBUF, Refusal, decode_otlp, encode_response, encode_status, summarize
 from live.model import InvalidInput
 from live.store import StorageError
-from routes.body import read_decoded_body
+
+from .body import read_decoded_body
 
 bp = Blueprint("otlp", __name__)
 

@@ -10,7 +10,8 @@ from live.access import ingest_token
 from live.decoders.prometheus import BadLine, parse_prometheus
 from live.model import InvalidInput
 from live.store import StorageError
-from routes.body import read_decoded_body
+
+from .body import read_decoded_body
 
 bp = Blueprint("prometheus", __name__)
 

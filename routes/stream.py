@@ -9,6 +9,8 @@ from quart import Blueprint, Response, abort, make_response, request
 from live import get_live
 from live.connections import Connection
 from live.dashboards.playlist import playlist_names
+from live.dashboards.series_set import series_key
+from live.validation import MAX_SERIES_CHARS
 
 bp = Blueprint("stream", __name__)
 
@@ -53,6 +55,15 @@ def _playlist(value: str | None, known: list[str]) -> tuple[str, ...] | None:
     return names
 
 
+def _series_set(names: list[str], most: int) -> str:
+    """Return the audience key of the series a screen asks for (400 for too many, or an empty or long name)."""
+    if len(names) > most:
+        abort(400, f"series may name at most {most} series (PULSEBOARD_DASHBOARD_MAX_SERIES), got {len(names)}")
+    if not all(0 < len(name) <= MAX_SERIES_CHARS for name in names):
+        abort(400, f"each series must be a name of 1 to {MAX_SERIES_CHARS} characters")
+    return series_key(names)
+
+
 @bp.get("/api/stream")
 async def stream() -> Response:
     """Stream frames as text/event-stream (?dashboard= or ?playlist=: their series only), resuming after Last-Event-ID.
@@ -69,6 +80,9 @@ async def stream() -> Response:
     if dashboard is not None and live.dashboards.get(dashboard) is None:
         abort(404, f"no dashboard named {dashboard!r}")
     playlist = _playlist(request.args.get("playlist"), live.dashboards.names)
+    # ?series=a&series=b: those series only (a host page's LiveGraphs), whatever the dashboards.
+    if series := request.args.getlist("series"):
+        dashboard = _series_set(series, live.config["DASHBOARD_MAX_SERIES"])
     if request.method == "HEAD":
         # The page asks after a failed stream whether it needs a login (a 401, answered before this
         # view) or the server was away: the answer a GET would have, never a stream nobody reads.

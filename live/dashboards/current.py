@@ -8,8 +8,11 @@ from pathlib import Path
 from live.dashboards.audience import Audience, AutoAudience, Playlist, Selection
 from live.dashboards.loading import DashboardsError, read_dashboards
 from live.dashboards.model import Dashboard, DashboardsFile
+from live.dashboards.series_set import SeriesAudience, is_series_key
 
 log = logging.getLogger(__name__)
+# Sets of series asked for by pages (LiveGraph): each set's audience encodes a frame once for all its streams.
+SERIES_SETS_KEPT = 256
 
 
 class Dashboards:
@@ -28,6 +31,7 @@ class Dashboards:
         self.version = 0  # counts changes screens are told of (new dashboards, or a new error)
         self._audiences = {board.name: Audience(board, max_series) for board in loaded.dashboards}
         self._playlists: dict[tuple[str, ...], Playlist] = {}
+        self._series_sets: dict[str, SeriesAudience] = {}
 
     @classmethod
     def open(cls, path: Path | None, max_series: int, window: int, auto_panels: int = 50) -> Dashboards:
@@ -52,8 +56,10 @@ class Dashboards:
         audience = self._audiences.get(name)
         return audience.dashboard if audience else None
 
-    def audience(self, name: str) -> Audience | None:
-        """Return who sees what on a dashboard's screens, if it exists."""
+    def audience(self, name: str) -> Audience | SeriesAudience | None:
+        """Return who sees what on a dashboard's screens, if it exists (or a set of series: series_set.py)."""
+        if is_series_key(name):
+            return self.series_audience(name)
         return self._audiences.get(name)
 
     def playlist(self, names: tuple[str, ...]) -> Playlist | None:
@@ -77,6 +83,14 @@ class Dashboards:
         if playlist:
             return self.playlist(playlist)
         return self.audience(dashboard) if dashboard else self.auto(page)
+
+    def series_audience(self, key: str) -> SeriesAudience:
+        """Return the audience of a set of series names, one per set while it is asked for (the latest sets kept)."""
+        audience = self._series_sets.pop(key, None) or SeriesAudience(key)
+        self._series_sets[key] = audience  # most recent last
+        if len(self._series_sets) > SERIES_SETS_KEPT:
+            del self._series_sets[next(iter(self._series_sets))]
+        return audience
 
     def _keep_or_new(self, board: Dashboard) -> Audience:
         # A dashboard left as it was keeps its audience: its screens carry on undisturbed.

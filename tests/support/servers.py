@@ -57,8 +57,14 @@ class LiveServer:
     """`uvicorn app:server` in a child process, with its own database file."""
 
     def __init__(
-        self, tmp: Path, env: dict[str, str] | None = None, args: list[str] | None = None, target: str = "app:server"
+        self,
+        tmp: Path,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+        target: str = "app:server",
+        cwd: Path = ROOT,  # another app's folder: a host app that embeds Pulseboard
     ) -> None:
+        self.cwd = cwd
         self.port = free_port()
         self.target = target
         self.database = str(tmp / "pulseboard.sqlite3")
@@ -82,7 +88,7 @@ class LiveServer:
         """Start uvicorn and wait until it answers /healthz."""
         command = [sys.executable, "-m", "uvicorn", self.target, "--port", str(self.port), *self.args]
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
         def up() -> bool:
             if self.process.poll() is not None:
