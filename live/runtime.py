@@ -16,7 +16,7 @@ from live.dashboards.watch import watch_dashboards
 from live.feed import run_feed
 from live.framer import DASHBOARDS_CHANGED, Framer
 from live.hubs import Hub
-from live.leader import LeaderLock
+from live.leader import Leader
 from live.model import Commit, Idempotency, InvalidInput, Point
 from live.open_streams import OpenStreams
 from live.retention import keep_retention
@@ -40,7 +40,7 @@ class Live:
     framer: Framer
     screens: Screens
     streams: OpenStreams
-    leader: LeaderLock
+    leader: Leader
     supervisor: Supervisor
     dashboards: Dashboards
 
@@ -139,7 +139,7 @@ class Live:
 
     async def _until_leading(self) -> None:
         # Workers share the database: one of them is enough to feed it and to purge it.
-        while not self.leader.try_acquire():
+        while not await self.leader.acquire():
             await asyncio.sleep(LEADER_RETRY_SECONDS)
 
     async def _retention(self) -> None:

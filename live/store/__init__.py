@@ -72,6 +72,8 @@ def store_from_url(url: str, *, write_timeout: float = 5.0, max_series: int | No
     `max_series`: how many series may exist; a batch that would create more is refused whole.
     """
     if is_postgres(url):
+        if "://" not in url:
+            raise ValueError(f"a PostgreSQL URL is postgresql://user@host:port/database, got {url!r}")
         from live.store.postgres import PostgresStore
 
         return PostgresStore(url, write_timeout=write_timeout, max_series=max_series)

@@ -378,6 +378,7 @@ def test_store_from_url_picks_postgresql(url: str) -> None:
     ("url", "message"),
     [
         ("mysql://db/pulse", "mysql://db/pulse"),
+        ("postgresql:pulse", "postgresql://user@host:port/database"),
         ("sqlite://host/points.sqlite3", "sqlite://host/points.sqlite3"),
         ("", "names no file"),
     ],

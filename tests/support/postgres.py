@@ -10,6 +10,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import asyncpg
@@ -22,7 +23,7 @@ def database_url(name: str, server: str = SERVER) -> str:
     return server.rsplit("/", 1)[0] + "/" + name
 
 
-async def _admin(sql: str, server: str) -> None:
+async def _admin_async(sql: str, server: str) -> None:
     db = await asyncpg.connect(server, timeout=10)
     try:
         await db.execute(sql)
@@ -30,17 +31,23 @@ async def _admin(sql: str, server: str) -> None:
         await db.close()
 
 
+def _admin(sql: str, server: str) -> None:
+    # In a thread of its own: a fixture may be asked for inside a running event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _admin_async(sql, server)).result()
+
+
 def create_database(server: str = SERVER) -> str:
     """Create an empty database with a unique name; return its URL."""
     name = f"pulseboard_test_{secrets.token_hex(6)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"', server))
+    _admin(f'CREATE DATABASE "{name}"', server)
     return database_url(name, server)
 
 
 def drop_database(url: str, server: str = SERVER) -> None:
     """Drop the database a URL names, closing whatever is still connected to it."""
     name = url.rsplit("/", 1)[1]
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', server))
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', server)
 
 
 @contextmanager
