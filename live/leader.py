@@ -8,9 +8,11 @@ closes its socket; the server notices at once).
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -117,3 +119,25 @@ class PostgresLeaderLock:
         db, self._db = self._db, None
         if db is not None:
             db.terminate()
+
+
+async def lead(leader: Leader, work: Callable[[], Awaitable[None]], retry: float) -> None:
+    """Run `work` while this process leads: wait to lead, and stop `work` when the lock is lost, then wait again.
+
+    A PostgreSQL lock is lost with its connection (the server restarted, the network cut it):
+    another host may lead by then, so the work stops here rather than run on two hosts.
+    """
+    while True:
+        while not await leader.acquire():
+            await asyncio.sleep(retry)
+        task = asyncio.ensure_future(work())
+        try:
+            while leader.held:
+                done, _ = await asyncio.wait({task}, timeout=retry)
+                if done:
+                    return task.result()
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        log.warning("this process no longer leads (the lock's connection ended); it waits to lead again")
