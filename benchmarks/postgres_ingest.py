@@ -27,8 +27,8 @@ from benchmarks.ingest import BATCH, SERIES, batch_rows, post_all, raw_executema
 from benchmarks.servers import Target
 from live.model import Point
 from live.store.postgres import PostgresStore
+from live.store.postgres_commit import COLUMNS
 from live.store.postgres_schema import prepare
-from live.store.postgres_writer import COLUMNS
 from tests.support.postgres import SERVER, fresh_database
 
 SENDERS = 4

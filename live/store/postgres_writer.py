@@ -1,18 +1,8 @@
 """The PostgreSQL store's one writer per process: a queue, group commit, one COPY per transaction.
 
-Event ids that mean the same on every host (issue 18). Readers resume "after id N", so an id may
-become visible only once every smaller id is: with a plain sequence, host A takes 11, host B takes
-12 and commits first, a reader sees 12, resumes after 12, and skips 11 for ever. So ids come from
-a one-row table, `event_ids`, locked with SELECT ... FOR UPDATE in the transaction that inserts
-them and updated in it. The row lock is held until that transaction ends, and PostgreSQL makes a
-commit visible before it lets go of its locks; so the next writer, on any host, reads the counter
-only after the previous transaction is visible, and ids become visible in the order they are
-handed out. A rollback takes its ids back (the counter is rolled back with the points): no gaps.
-The lock is taken last, after the series are found or created, and held for the one COPY.
-
-Series are created under a transaction-level advisory lock (SERIES_LOCK): hosts creating the same
-new series in other orders would otherwise deadlock on the unique index, and MAX_SERIES is counted
-under it, so hosts cannot together pass the limit.
+One transaction: the series found or created (postgres_series.py), then ids taken under the id
+counter's row lock and every batch's points copied in (postgres_commit.py, which says why ids
+handed out that way mean the same on every host).
 
 What a producer can count on is what sqlite_writer.py says: an answer within the write deadline,
 a batch whose producer has gone dropped unwritten, a bounded queue, idempotency keys. A 2xx is
@@ -24,15 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from itertools import chain, count
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
 from live.model import Commit, Idempotency, InvalidInput, Point
 from live.store import StorageError
-from live.store.postgres_schema import SERIES_LOCK
-from live.store.sqlite_writer import MAX_BATCHES_PER_COMMIT, MAX_QUEUED_POINTS, Job, fail, rows
+from live.store.postgres_commit import insert
+from live.store.postgres_series import series_ids
+from live.store.sqlite_writer import MAX_BATCHES_PER_COMMIT, MAX_QUEUED_POINTS, Job, fail
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +31,6 @@ BATCH_ERRORS = (TypeError, ValueError, asyncpg.DataError, asyncpg.IntegrityConst
 # Anything else (refused connection, server shut down, a broken socket) is the server's: every
 # batch would meet it, and the connection is dropped to be made anew for the next batch.
 SERVER_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
-COLUMNS = ("id", "series_id", "ts", "value")
-LOOK_UP_SQL = (
-    "SELECT s.id, s.name, s.labels FROM unnest($1::text[], $2::text[]) AS k (name, labels)"
-    " JOIN series s USING (name, labels)"
-)
-# New series get ids in the order they first appear: screens list series in id order.
-CREATE_SQL = (
-    "INSERT INTO series (name, labels) SELECT name, labels FROM unnest($1::text[], $2::text[])"
-    " WITH ORDINALITY AS k (name, labels, n) ORDER BY n ON CONFLICT DO NOTHING"
-)
-KEY_SQL = "INSERT INTO idempotency_keys (key, fingerprint, first_id, last_id, created) VALUES ($1, $2, $3, $4, $5)"
 
 
 class PostgresWriter:
@@ -188,112 +167,11 @@ class PostgresWriter:
             await transaction.start()
         try:
             async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                ids, refused = await self._series(db, jobs, columns)
-                results = await self._insert(db, jobs, columns, ids, refused)
+                ids, refused = await series_ids(db, self._series_ids, jobs, columns, self.max_series)
+                results = await insert(db, jobs, columns, ids, refused)
         except BaseException:
             await self._drop_connection()  # rolls back on the server, whatever state the socket is in
             raise
         await transaction.commit()
         self._series_ids = ids  # only once committed: a rolled-back series id does not exist
         return results
-
-    async def _look_up(
-        self, db: asyncpg.Connection, keys: list[tuple[str, str]], ids: dict[tuple[str, str], int]
-    ) -> None:
-        if keys:
-            names, labels = zip(*keys, strict=True)
-            found = await db.fetch(LOOK_UP_SQL, names, labels)
-            ids.update(((name, labels), series_id) for series_id, name, labels in found)
-
-    async def _series(
-        self, db: asyncpg.Connection, jobs: list[Job], columns: list[tuple]
-    ) -> tuple[dict[tuple[str, str], int], dict[int, InvalidInput]]:
-        """Return the series id of every key the batches name, creating the new ones each batch may,
-        and why the batches that would pass MAX_SERIES are refused (by their index)."""
-        ids = dict(self._series_ids)
-        refused: dict[int, InvalidInput] = {}
-        keys = chain.from_iterable(zip(series, labels, strict=True) for series, _, _, labels in columns)
-        missing = [key for key in dict.fromkeys(keys) if key not in ids]
-        await self._look_up(db, missing, ids)
-        if all(key in ids for key in missing):
-            return ids, refused
-        await db.execute("SELECT pg_advisory_xact_lock($1)", SERIES_LOCK)
-        await self._look_up(db, [key for key in missing if key not in ids], ids)  # another host's, meanwhile
-        stored = await db.fetchval("SELECT count(*) FROM series") if self.max_series is not None else 0
-        for index, (series, _, _, labels) in enumerate(columns):
-            if jobs[index].abandoned():
-                continue  # dropped unwritten: its series are not created either
-            wanted = [key for key in dict.fromkeys(zip(series, labels, strict=True)) if key not in ids]
-            if not wanted:
-                continue
-            if self.max_series is not None and stored + len(wanted) > self.max_series:
-                refused[index] = InvalidInput(
-                    f"this batch would create {len(wanted)} new series, and {stored} of the {self.max_series} "
-                    f"allowed (PULSEBOARD_MAX_SERIES) exist: first new one {wanted[0][0]!r}; points of existing "
-                    "series are still accepted",
-                    field="series",
-                )
-                continue
-            names, labels_ = zip(*wanted, strict=True)
-            await db.execute(CREATE_SQL, names, labels_)
-            await self._look_up(db, wanted, ids)
-            stored += len(wanted)
-        return ids, refused
-
-    async def _insert(
-        self,
-        db: asyncpg.Connection,
-        jobs: list[Job],
-        columns: list[tuple],
-        ids: dict[tuple[str, str], int],
-        refused: dict[int, InvalidInput],
-    ) -> list[Commit | InvalidInput | None]:
-        """Take the next ids under the counter's row lock, and COPY every batch's points with them."""
-        last = await db.fetchval("SELECT last FROM event_ids FOR UPDATE")
-        # Keys read after the lock: a try of the same batch on another host committed before it.
-        wanted_keys = [job.idempotency.key for job in jobs if job.idempotency is not None]
-        stored = {}
-        if wanted_keys:
-            found = await db.fetch(
-                "SELECT key, fingerprint, first_id, last_id FROM idempotency_keys WHERE key = ANY($1::text[])",
-                wanted_keys,
-            )
-            stored = {key: (fingerprint, first, last_id) for key, fingerprint, first, last_id in found}
-        results: list[Commit | InvalidInput | None] = []
-        records: list[Iterable[tuple]] = []
-        new_keys = []
-        next_id = last + 1
-        for index, (job, (series, ts, values, labels)) in enumerate(zip(jobs, columns, strict=True)):
-            if index in refused:
-                results.append(refused[index])
-                continue
-            if job.abandoned():  # its producer left while this transaction waited: still unwritten
-                log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
-                results.append(None)
-                continue
-            if job.idempotency is not None and job.idempotency.key in stored:
-                results.append(replayed(job.idempotency, *stored[job.idempotency.key]))
-                continue
-            first, next_id = next_id, next_id + len(series)
-            series_ids = map(ids.__getitem__, zip(series, labels, strict=True))
-            records.append(zip(count(first), series_ids, ts, values))
-            if job.idempotency is not None:
-                stored[job.idempotency.key] = (job.idempotency.fingerprint, first, next_id - 1)
-                new_keys.append((*job.idempotency, first, next_id - 1, time.time()))
-            results.append(Commit(first, next_id - 1, rows(first, series, labels, ts, values)))
-        if next_id > last + 1:
-            await db.copy_records_to_table("points", records=chain.from_iterable(records), columns=COLUMNS)
-            await db.execute("UPDATE event_ids SET last = $1", next_id - 1)
-        if new_keys:
-            await db.executemany(KEY_SQL, new_keys)
-        return results
-
-
-def replayed(idempotency: Idempotency, fingerprint: str, first: int, last: int) -> Commit | InvalidInput:
-    """Return the commit a stored key stands for (no rows), or a refusal if it was another batch's."""
-    if fingerprint != idempotency.fingerprint:
-        return InvalidInput(
-            f"Idempotency-Key {idempotency.key[:60]!r} was used for another batch; send a new key with a new batch",
-            field="Idempotency-Key",
-        )
-    return Commit(first, last, (), replayed=True)
