@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import tempfile
 from pathlib import Path
@@ -49,13 +50,16 @@ async def measure(streams: int, seconds: float, warmup: float, server: str) -> d
             tallies = [await group.close() for group in groups]
             groups = []
         finally:
-            for group in groups:
-                await group.close()
-            if producer is not None:
-                await producer.close()
-            for host in hosts:
-                host.stop()
-            redis.stop()
+            try:
+                for group in groups:  # left open by a failure: their processes go, whatever they say
+                    with contextlib.suppress(OSError, RuntimeError):
+                        await group.close()
+                if producer is not None:
+                    await producer.close()
+            finally:
+                for host in hosts:
+                    host.stop()
+                redis.stop()
     result: dict[str, object] = {"streams_per_host": streams, "frames": len(producer.sent)}
     for label, tally in zip(("a", "b"), tallies, strict=True):
         events = [(i, t) for i, t in tally["events"] if i in producer.sent]
