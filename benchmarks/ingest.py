@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load import start
-from benchmarks.servers import PULSEBOARD
+from benchmarks.servers import PULSEBOARD, Target
 from live.store.sqlite_schema import SCHEMA
 
 BATCH = 5000
@@ -77,9 +77,11 @@ def line_body(rows: list[tuple[str, float, float]]) -> bytes:
     return "".join(f"{s} value={v!r} {round(ts * 1e9)}\n" for s, ts, v in rows).encode()
 
 
-async def post_all(tmp: Path, path: str, bodies: list[bytes], headers: dict[str, str], senders: int) -> float:
+async def post_all(
+    tmp: Path, path: str, bodies: list[bytes], headers: dict[str, str], senders: int, target: Target = PULSEBOARD
+) -> float:
     """POST the bodies (the first a warm-up) to a fresh server with a few concurrent senders; return points/s."""
-    server = start(PULSEBOARD, tmp)
+    server = start(target, tmp)
     try:
         async with httpx.AsyncClient(timeout=120) as client:
             url = server.url + path

@@ -130,10 +130,10 @@ def validate(config: Mapping[str, Any]) -> None:
     _number("BODY_TIMEOUT_SECONDS", config["BODY_TIMEOUT_SECONDS"], low=0.05, high=3600)
     database = config["DATABASE"]
     if not isinstance(database, str) or not database:
-        raise ConfigError(f"{PREFIX}_DATABASE must be a file path or a sqlite: URL, got {database!r}")
-    if "://" in database and not database.startswith("sqlite:"):
+        raise ConfigError(f"{PREFIX}_DATABASE must be a file path, a sqlite: or a postgresql: URL, got {database!r}")
+    if "://" in database and not database.startswith(("sqlite:", "postgresql:", "postgres:")):
         raise ConfigError(
-            f"{PREFIX}_DATABASE must be a file path or a sqlite: URL (SQLite only, for now), got {database!r}"
+            f"{PREFIX}_DATABASE must be a file path, a sqlite: or a postgresql: URL, got {database!r}"
         )
 
 

@@ -19,11 +19,11 @@ from live.dashboards.loading import DashboardsError
 from live.dashboards.model import DashboardsFile
 from live.framer import Frame, Framer, frame_bytes
 from live.hubs import hub_from_url
-from live.leader import LeaderLock
+from live.leader import Leader, LeaderLock, PostgresLeaderLock
 from live.open_streams import OpenStreams
 from live.runtime import EXTENSION, INSTANCES, Live
 from live.screens import Screens
-from live.store import sqlite_path, store_from_url
+from live.store import is_postgres, sqlite_path, store_from_url
 from live.supervisor import Supervisor
 
 
@@ -68,7 +68,8 @@ def init_app(server: Quart, config: Mapping[str, Any] | None = None) -> Live:
         retry_ms=loaded["RETRY_MS"],
         heartbeat=loaded["HEARTBEAT_SECONDS"],
     )
-    leader = LeaderLock(sqlite_path(loaded["DATABASE"]))
+    database = loaded["DATABASE"]
+    leader: Leader = PostgresLeaderLock(database) if is_postgres(database) else LeaderLock(sqlite_path(database))
     live = Live(loaded, store, hub, framer, screens, streams, leader, Supervisor(), dashboards)
     # The first stays the app's default (get_live outside a request); each is found by its prefix.
     server.extensions.setdefault(EXTENSION, live)
@@ -92,6 +93,8 @@ def dashboards_path(config: Mapping[str, Any]) -> Path | None:
     """Return the dashboards file in force: the one named, else dashboards.yaml beside the database, if there."""
     if config["DASHBOARDS"]:
         return Path(config["DASHBOARDS"])
+    if is_postgres(config["DATABASE"]):
+        return None  # no folder of its own to look in
     database = sqlite_path(config["DATABASE"])
     beside = Path(database).parent / "dashboards.yaml" if database != ":memory:" else None
     return beside if beside is not None and beside.is_file() else None

@@ -16,7 +16,7 @@ from live.dashboards.watch import watch_dashboards
 from live.feed import run_feed
 from live.framer import DASHBOARDS_CHANGED, Framer
 from live.hubs import Hub
-from live.leader import LeaderLock
+from live.leader import Leader, lead
 from live.model import Commit, Idempotency, InvalidInput, Point
 from live.open_streams import OpenStreams
 from live.retention import keep_retention
@@ -42,7 +42,7 @@ class Live:
     framer: Framer
     screens: Screens
     streams: OpenStreams
-    leader: LeaderLock
+    leader: Leader
     supervisor: Supervisor
     dashboards: Dashboards
     prefix: str = ""  # where its routes are, as Quart matches them ("" for the whole app)
@@ -144,13 +144,11 @@ class Live:
         await self.hub.close()
         await self.store.close()
 
-    async def _until_leading(self) -> None:
-        # Workers share the database: one of them is enough to feed it and to purge it.
-        while not self.leader.try_acquire():
-            await asyncio.sleep(LEADER_RETRY_SECONDS)
-
     async def _retention(self) -> None:
-        await self._until_leading()
+        # Workers share the database: one of them is enough to feed it and to purge it.
+        await lead(self.leader, self._keep_retention, LEADER_RETRY_SECONDS)
+
+    async def _keep_retention(self) -> None:
         await keep_retention(
             self.store,
             retention_seconds=self.config["RETENTION_SECONDS"],
@@ -162,8 +160,8 @@ class Live:
         await watch_dashboards(self.dashboards, lambda: self.streams.publish(DASHBOARDS_CHANGED))
 
     async def _feed(self) -> None:
-        await self._until_leading()
-        await run_feed(self.store_points, self.config["FEED_INTERVAL_SECONDS"])
+        interval = self.config["FEED_INTERVAL_SECONDS"]
+        await lead(self.leader, lambda: run_feed(self.store_points, interval), LEADER_RETRY_SECONDS)
 
 
 def get_live() -> Live:

@@ -70,3 +70,12 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not errors, f"errors in the page: {errors}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of the test's own (tests/support/postgres.py), dropped afterwards."""
+    from tests.support.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url

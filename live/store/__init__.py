@@ -72,11 +72,18 @@ class Store(Protocol):
 
 
 def store_from_url(url: str, *, write_timeout: float = 5.0, max_series: int | None = None) -> Store:
-    """Return the store a URL names: "sqlite:///abs/path", "sqlite:relative/path", a plain path or ":memory:".
+    """Return the store a URL names: "postgresql://user@host/db", or SQLite's "sqlite:///abs/path",
+    "sqlite:relative/path", a plain path or ":memory:".
 
     `write_timeout`: seconds a batch may wait to be written before it fails, unwritten.
     `max_series`: how many series may exist; a batch that would create more is refused whole.
     """
+    if is_postgres(url):
+        if "://" not in url:
+            raise ValueError(f"a PostgreSQL URL is postgresql://user@host:port/database, got {url!r}")
+        from live.store.postgres import PostgresStore
+
+        return PostgresStore(url, write_timeout=write_timeout, max_series=max_series)
     path = sqlite_path(url)
     # Imported here: the backend imports StorageError from this module.
     from live.store.sqlite import SQLiteStore
@@ -84,12 +91,18 @@ def store_from_url(url: str, *, write_timeout: float = 5.0, max_series: int | No
     return SQLiteStore(path, write_timeout=write_timeout, max_series=max_series)
 
 
+def is_postgres(url: str) -> bool:
+    """Return whether a storage URL names a PostgreSQL database."""
+    match = SCHEME.match(url)
+    return bool(match) and match.group(1).lower() in ("postgresql", "postgres")
+
+
 def sqlite_path(url: str) -> str:
     """Return the SQLite file a storage URL names; raise ValueError for any other URL."""
     match = SCHEME.match(url)
     scheme = match.group(1).lower() if match else ""
     if scheme in ("postgresql", "postgres"):
-        raise ValueError(f"PostgreSQL is not supported yet: {url!r}; use sqlite:///path/to/file")
+        raise ValueError(f"{url!r} is a PostgreSQL database, not a SQLite file")
     if scheme == "sqlite":
         path = url[len("sqlite:") :]
         if path.startswith("//"):

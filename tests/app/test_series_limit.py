@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app import create_app
 
 
-async def test_new_series_past_the_limit_get_a_422_naming_it_and_existing_ones_flow(tmp_path: Path) -> None:
-    dash_app = create_app({"DATABASE": str(tmp_path / "s.sqlite3"), "FEED": False, "MAX_SERIES": 3})
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_new_series_past_the_limit_get_a_422_naming_it_and_existing_ones_flow(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    database = str(tmp_path / "s.sqlite3") if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    dash_app = create_app({"DATABASE": database, "FEED": False, "MAX_SERIES": 3})
     async with dash_app.server.test_app() as test_app:
         client = test_app.test_client()
         first = await client.post("/api/points", json=[{"series": f"s{i}", "value": i} for i in range(3)])

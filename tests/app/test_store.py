@@ -1,4 +1,5 @@
-"""The SQLite store: ids, series as name + labels, windows by time, retention, upgrade, failures."""
+"""The stores' contract (SQLite and PostgreSQL): ids, series as name + labels, windows by time, retention,
+idempotency; and the SQLite file's own: upgrade, locks, failures."""
 
 from __future__ import annotations
 
@@ -6,22 +7,54 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import closing
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from live.model import Idempotency, InvalidInput, Point, Row
-from live.store import StorageError, store_from_url
+from live.store import StorageError, Store, store_from_url
+from live.store.postgres import PostgresStore
 from live.store.sqlite import SQLiteStore
 
 HOST_A = '{"host":"a"}'
 HOST_B = '{"host":"b"}'
 
 
+OpenStore = Callable[..., Awaitable[Store]]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
+    """Open a store of the backend the test runs on, at one place per test: a second call opens the same data."""
+    if request.param == "sqlite":
+        location = str(tmp_path / "nested" / "dir" / "store.sqlite3")
+        options = {"write_timeout": 0.05}
+    else:
+        location = request.getfixturevalue("postgres_url")
+        options = {}  # a deadline of 50 ms is too short for a socket's round trips on a busy machine
+
+    async def opened(**overrides: object) -> Store:
+        store = store_from_url(location, **{**options, **overrides})
+        await store.open()
+        return store
+
+    return opened
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+async def store(open_store: OpenStore) -> AsyncIterator[Store]:
+    """An open store of each backend: the tests taking it are the Store contract."""
+    store = await open_store()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    """An open SQLite store, for what only a file has."""
     store = SQLiteStore(str(tmp_path / "nested" / "dir" / "store.sqlite3"), write_timeout=0.05)
     await store.open()
     yield store
@@ -36,15 +69,16 @@ def ids(rows: list[Row]) -> list[int]:
     return [row.id for row in rows]
 
 
-async def test_first_run_creates_the_file_in_wal_mode(tmp_path: Path, store: SQLiteStore) -> None:
+async def test_first_run_creates_the_file_in_wal_mode(tmp_path: Path, sqlite_store: SQLiteStore) -> None:
     """The database and its folders are created; WAL is on; the schema is version 2."""
+    store = sqlite_store
     assert (tmp_path / "nested" / "dir" / "store.sqlite3").exists()
     assert await store._fetch("PRAGMA journal_mode") == [("wal",)]
     assert await store._fetch("PRAGMA user_version") == [(2,)]
     await store.ping()
 
 
-async def test_ids_are_contiguous_and_monotonic(store: SQLiteStore) -> None:
+async def test_ids_are_contiguous_and_monotonic(store: Store) -> None:
     """Each batch gets the next run of ids; its rows come back in order."""
     first = await store.insert(points("a", 3))
     second = await store.insert(points("b", 2))
@@ -54,7 +88,7 @@ async def test_ids_are_contiguous_and_monotonic(store: SQLiteStore) -> None:
     assert await store.last_id() == 5
 
 
-async def test_concurrent_batches_share_a_transaction_but_keep_their_ids(store: SQLiteStore) -> None:
+async def test_concurrent_batches_share_a_transaction_but_keep_their_ids(store: Store) -> None:
     """Group commit: many concurrent inserts, each answered with its own contiguous ids."""
     commits = await asyncio.gather(*(store.insert(points(f"s{i}", 10)) for i in range(20)))
     ranges = sorted((c.first, c.last) for c in commits)
@@ -63,9 +97,10 @@ async def test_concurrent_batches_share_a_transaction_but_keep_their_ids(store: 
         assert {row.series for row in commit.rows} == {commit.rows[0].series}
 
 
-async def test_a_batch_longer_than_one_insert_is_stored_whole_in_order(store: SQLiteStore) -> None:
+async def test_a_batch_longer_than_one_insert_is_stored_whole_in_order(store: Store) -> None:
     """A batch split over several INSERT statements keeps its order, ids, values and labels."""
-    store._writer._rows_per_insert = 3  # as a build with few bound variables would have it
+    if isinstance(store, SQLiteStore):
+        store._writer._rows_per_insert = 3  # as a build with few bound variables would have it
     batch = points("a", 8, labels=HOST_A)
     commit = await store.insert(batch)
     stored = await store.between(0, 100)
@@ -74,7 +109,7 @@ async def test_a_batch_longer_than_one_insert_is_stored_whole_in_order(store: SQ
     assert [(r.series, r.labels, r.ts, r.value) for r in stored] == [(p.series, p.labels, p.ts, p.value) for p in batch]
 
 
-async def test_a_failing_batch_stores_nothing_and_spares_the_others(store: SQLiteStore) -> None:
+async def test_a_failing_batch_stores_nothing_and_spares_the_others(store: Store) -> None:
     """All or nothing per batch: a row SQLite refuses, or a malformed point, sinks its batch only."""
     bad = [Point("a", 1.0, 1.0), Point("a", 2.0, None)]  # type: ignore[arg-type]
     malformed = [Point("a", 1.0, 1.0), ("a", 2.0)]  # type: ignore[list-item]
@@ -82,12 +117,13 @@ async def test_a_failing_batch_stores_nothing_and_spares_the_others(store: SQLit
         store.insert(points("ok", 2)), store.insert(bad), store.insert(malformed), return_exceptions=True
     )
     assert results[0].last - results[0].first == 1
-    assert isinstance(results[1], StorageError) and isinstance(results[1].__cause__, sqlite3.IntegrityError)
+    refused = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+    assert isinstance(results[1], StorageError) and isinstance(results[1].__cause__, refused)
     assert isinstance(results[2], StorageError)
     assert {row.series for row in await store.between(0, 100)} == {"ok"}
 
 
-async def test_two_label_sets_of_one_name_are_two_series(store: SQLiteStore) -> None:
+async def test_two_label_sets_of_one_name_are_two_series(store: Store) -> None:
     """A series is its name plus its labels: each label set has its own rows and window."""
     await store.insert(points("cpu", 3, labels=HOST_A) + points("cpu", 2, labels=HOST_B) + points("cpu", 1))
     windows = await store.windows(upto=6, limit=2)
@@ -101,7 +137,7 @@ async def test_two_label_sets_of_one_name_are_two_series(store: SQLiteStore) -> 
     assert await store._fetch("SELECT COUNT(*) FROM series") == [(3,)]
 
 
-async def test_windows_of_some_series_read_only_those(store: SQLiteStore) -> None:
+async def test_windows_of_some_series_read_only_those(store: Store) -> None:
     """A page's windows: the series named by key, in the order they were made; the others are not read."""
     await store.insert(points("cpu", 3, labels=HOST_A) + points("mem", 2) + points("cpu", 2, labels=HOST_B))
     assert await store.series() == [("cpu", HOST_A), ("mem", ""), ("cpu", HOST_B)]
@@ -113,7 +149,7 @@ async def test_windows_of_some_series_read_only_those(store: SQLiteStore) -> Non
     assert list(await store.windows(upto=5, limit=2, keys=keys)) == ["mem"]  # none of b's points by id 5
 
 
-async def test_window_is_the_newest_points_by_time_with_late_points_in_place(store: SQLiteStore) -> None:
+async def test_window_is_the_newest_points_by_time_with_late_points_in_place(store: Store) -> None:
     """A late point lands where its time puts it; the window is the newest N by (ts, id), ascending."""
     await store.insert([Point("a", ts, ts) for ts in (1.0, 2.0, 3.0, 4.0, 5.0)])  # ids 1-5
     await store.insert([Point("a", 2.5, 2.5), Point("a", 4.0, 40.0)])  # ids 6, 7: late; 7 ties with 4
@@ -126,7 +162,7 @@ async def test_window_is_the_newest_points_by_time_with_late_points_in_place(sto
     assert "b" not in await store.windows(upto=7, limit=3)
 
 
-async def late_history(store: SQLiteStore) -> None:
+async def late_history(store: Store) -> None:
     """Store two series whose points arrive out of time order (ids 1 to 11)."""
     for series, ts in [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("a", 10)]:
         await store.insert([Point(series, float(ts), float(ts))])
@@ -144,7 +180,7 @@ async def late_history(store: SQLiteStore) -> None:
     ],
 )
 async def test_retention_keeps_each_series_newest_by_time_and_sets_the_floor(
-    store: SQLiteStore, older_than: float, deleted: int, kept: list[int], floor: int
+    store: Store, older_than: float, deleted: int, kept: list[int], floor: int
 ) -> None:
     """Purge keeps each series' newest N by (ts, id); every cursor from the floor on still has its windows."""
     await late_history(store)
@@ -159,7 +195,7 @@ async def test_retention_keeps_each_series_newest_by_time_and_sets_the_floor(
     assert before[floor - 1] != after[floor - 1]
 
 
-async def test_the_resume_floor_never_goes_down(store: SQLiteStore) -> None:
+async def test_the_resume_floor_never_goes_down(store: Store) -> None:
     """A later series' lower floor does not lower the stored one (meta holds it as text)."""
     await late_history(store)
     await store.purge(older_than=100.0, keep=2)
@@ -169,16 +205,15 @@ async def test_the_resume_floor_never_goes_down(store: SQLiteStore) -> None:
     assert await store.resume_floor() == 14
 
 
-async def test_retention_keeps_at_least_one_point(store: SQLiteStore) -> None:
+async def test_retention_keeps_at_least_one_point(store: Store) -> None:
     """keep < 1 would leave screens with nothing to draw: refused."""
     with pytest.raises(ValueError, match="keep"):
         await store.purge(older_than=1e9, keep=0)
 
 
-async def test_close_waits_for_queued_writes(tmp_path: Path) -> None:
+async def test_close_waits_for_queued_writes(open_store: OpenStore) -> None:
     """Nothing acknowledged or queued is lost at close."""
-    store = SQLiteStore(str(tmp_path / "s.sqlite3"))
-    await store.open()
+    store = await open_store(write_timeout=5.0)
     # gather starts the insert first (asyncio runs tasks in creation order), so close meets it queued.
     commit, _ = await asyncio.gather(store.insert(points("a", 100)), store.close())
     assert commit.last == 100
@@ -273,8 +308,9 @@ async def test_a_file_from_a_newer_pulseboard_is_refused(tmp_path: Path) -> None
         await store.open()  # and closes what it opened
 
 
-async def test_a_locked_file_fails_the_batch_and_the_writer_goes_on(store: SQLiteStore) -> None:
+async def test_a_locked_file_fails_the_batch_and_the_writer_goes_on(sqlite_store: SQLiteStore) -> None:
     """Locked longer than the busy timeout: StorageError, nothing stored; later batches are stored."""
+    store = sqlite_store
     with closing(sqlite3.connect(store.path, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")
         results = await asyncio.gather(*(store.insert(points("a", 2)) for _ in range(3)), return_exceptions=True)
@@ -285,8 +321,9 @@ async def test_a_locked_file_fails_the_batch_and_the_writer_goes_on(store: SQLit
     assert (commit.first, commit.last) == (1, 2)
 
 
-async def test_a_table_gone_under_the_store_is_a_storage_error(store: SQLiteStore) -> None:
+async def test_a_table_gone_under_the_store_is_a_storage_error(sqlite_store: SQLiteStore) -> None:
     """No sqlite3 error leaves the store: writes, reads and the ping all raise StorageError."""
+    store = sqlite_store
     await store.insert(points("a", 2))
     with closing(sqlite3.connect(store.path)) as other, other:
         other.execute("DROP TABLE points")
@@ -304,12 +341,12 @@ async def test_a_table_gone_under_the_store_is_a_storage_error(store: SQLiteStor
 
 
 async def test_the_writer_survives_an_unexpected_error(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A bug met while writing fails that group's batches, is logged with its traceback, and the writer goes on."""
     write = store._writer._write
 
-    async def broken(jobs: list[object]) -> object:
+    async def broken(*args: object) -> object:
         monkeypatch.setattr(store._writer, "_write", write)
         raise RuntimeError("a bug")
 
@@ -341,12 +378,19 @@ def test_store_from_url_picks_sqlite_and_its_path(url: str, path: str) -> None:
     assert store.path == path
 
 
+@pytest.mark.parametrize("url", ["postgresql://pulse@db/pulse", "postgres://pulse@db:5433/pulse", "POSTGRESQL://db/p"])
+def test_store_from_url_picks_postgresql(url: str) -> None:
+    """A postgresql: or postgres: URL is a PostgreSQL database (nothing is connected until open)."""
+    store = store_from_url(url, write_timeout=2.0, max_series=10)
+    assert isinstance(store, PostgresStore)
+    assert (store.url, store.write_timeout, store._writer.max_series) == (url, 2.0, 10)
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgresql://pulse@db/pulse", "PostgreSQL is not supported yet"),
-        ("postgres://pulse@db/pulse", "PostgreSQL is not supported yet"),
         ("mysql://db/pulse", "mysql://db/pulse"),
+        ("postgresql:pulse", "postgresql://user@host:port/database"),
         ("sqlite://host/points.sqlite3", "sqlite://host/points.sqlite3"),
         ("", "names no file"),
     ],
@@ -368,9 +412,10 @@ async def test_a_memory_store_works(tmp_path: Path) -> None:
 
 
 async def test_a_full_disk_is_named_even_when_the_rollback_fails(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    sqlite_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The error that ended the transaction is the one raised; a failing ROLLBACK is only a note on it (issue 13)."""
+    store = sqlite_store
     writer = store._writer
     assert writer is not None
     await writer.db.execute("PRAGMA max_page_count = 40")  # a file this small is a full disk to SQLite
@@ -392,11 +437,9 @@ async def test_a_full_disk_is_named_even_when_the_rollback_fails(
 KEY = Idempotency("batch-7", "digest-of-its-body")
 
 
-async def test_a_batch_with_an_idempotency_key_is_stored_once(tmp_path: Path) -> None:
+async def test_a_batch_with_an_idempotency_key_is_stored_once(open_store: OpenStore) -> None:
     """A retry, sequential or concurrent, gets the first commit's ids, replayed, with no rows; after a restart too."""
-    path = str(tmp_path / "keys.sqlite3")
-    store = SQLiteStore(path)
-    await store.open()
+    store = await open_store(write_timeout=5.0)
     try:
         first = await store.insert(points("a", 3), idempotency=KEY)
         again = await store.insert(points("a", 3), idempotency=KEY)
@@ -408,8 +451,7 @@ async def test_a_batch_with_an_idempotency_key_is_stored_once(tmp_path: Path) ->
         assert [(c.first, c.last, c.replayed) for c in together] == [(4, 5, False), (4, 5, True)]
     finally:
         await store.close()
-    store = SQLiteStore(path)
-    await store.open()
+    store = await open_store(write_timeout=5.0)
     try:
         assert (await store.insert(points("a", 3), idempotency=KEY)).replayed
         assert await store.last_id() == 5
@@ -417,7 +459,7 @@ async def test_a_batch_with_an_idempotency_key_is_stored_once(tmp_path: Path) ->
         await store.close()
 
 
-async def test_a_key_reused_for_another_batch_is_refused(store: SQLiteStore) -> None:
+async def test_a_key_reused_for_another_batch_is_refused(store: Store) -> None:
     """The same key with another body's digest is a producer's bug: 422 naming the header, nothing stored."""
     await store.insert(points("a", 1), idempotency=KEY)
     with pytest.raises(InvalidInput, match="'batch-7' was used for another batch") as refused:
@@ -426,7 +468,7 @@ async def test_a_key_reused_for_another_batch_is_refused(store: SQLiteStore) -> 
     assert await store.last_id() == 1
 
 
-async def test_idempotency_keys_expire_with_retention(store: SQLiteStore) -> None:
+async def test_idempotency_keys_expire_with_retention(store: Store) -> None:
     """Retention deletes keys older than it: the same key later is a new batch."""
     await store.insert(points("a", 1), idempotency=KEY)
     await store.purge(older_than=time.time() - 60, keep=1)

@@ -58,7 +58,7 @@ def test_default_database_path_works_on_a_fresh_checkout(tmp_path: Path) -> None
         ({"ANIMATION_EASING": "wobbly"}, "PULSEBOARD_ANIMATION_EASING"),
         ({"FEED": "maybe"}, "PULSEBOARD_FEED"),
         ({"NOT_A_SETTING": 1}, "NOT_A_SETTING"),
-        ({"DATABASE": "postgresql://db/points"}, "PULSEBOARD_DATABASE"),
+        ({"DATABASE": "postgresql:points"}, "PULSEBOARD_DATABASE"),
         ({"DATABASE": "mysql:points"}, "PULSEBOARD_DATABASE"),
         ({"DATABASE": "sqlite://host/points"}, "PULSEBOARD_DATABASE"),
         ({"MAX_LABEL_BYTES": 10}, "PULSEBOARD_MAX_LABEL_BYTES"),

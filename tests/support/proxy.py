@@ -12,9 +12,9 @@ from tests.support.servers import free_port
 class CuttingProxy:
     """Forward 127.0.0.1:port to a server's port; `cut()` drops every open connection."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, port: int | None = None) -> None:
         self.upstream_port = upstream_port
-        self.port = free_port()
+        self.port = port or free_port()  # a port given: the proxy back where it was, after close()
         self._listener = socket.create_server(("127.0.0.1", self.port))
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
         self._lock = threading.Lock()

@@ -1,0 +1,64 @@
+"""What the PostgreSQL store reads, one function per Store read: SQL in, rows out (a new read is one more here)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from itertools import groupby, repeat
+from operator import itemgetter
+
+import asyncpg
+
+from live.model import Row, series_key
+
+# Per series, in series id order (first seen first), its newest `limit` points among ids <= upto:
+# the lateral subquery walks down that series' end of the (series_id, ts, id) index.
+WINDOWS_SQL = (
+    "SELECT s.id, p.id, s.name, s.labels, p.ts, p.value FROM series s CROSS JOIN LATERAL ("
+    "SELECT id, ts, value FROM points WHERE series_id = s.id AND id <= $1 ORDER BY ts DESC, id DESC LIMIT $2) p"
+    " ORDER BY s.id, p.ts, p.id"
+)
+# The same for the series of the given ids only: what one page shows, not every series.
+SOME_WINDOWS_SQL = WINDOWS_SQL.replace(" ORDER BY s.id,", " WHERE s.id = ANY($3::bigint[]) ORDER BY s.id,")
+SERIES_SQL = "SELECT id, name, labels FROM series ORDER BY id"
+BETWEEN_SQL = (
+    "SELECT p.id, s.name, s.labels, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id"
+    " WHERE p.id > $1 AND p.id <= $2 ORDER BY p.id"
+)
+
+
+async def last_id(db: asyncpg.Connection) -> int:
+    """Return the newest event id: the counter is committed with the points it handed out."""
+    return await db.fetchval("SELECT last FROM event_ids")
+
+
+async def resume_floor(db: asyncpg.Connection) -> int:
+    """Return the resume floor retention left, 0 if it deleted nothing."""
+    found = await db.fetchval("SELECT value FROM meta WHERE key = 'resume_floor'")
+    return int(found) if found is not None else 0
+
+
+async def series(db: asyncpg.Connection) -> list[tuple[str, str]]:
+    """Return every series' name and labels, first created first."""
+    return [(name, labels) for _, name, labels in await db.fetch(SERIES_SQL)]
+
+
+async def windows(
+    db: asyncpg.Connection, upto: int, limit: int, keys: Collection[str] | None = None
+) -> dict[str, list[Row]]:
+    """Return per series key (of `keys`, else every one) its newest `limit` points by (ts, id) among ids <= upto."""
+    if limit < 1 or (keys is not None and not keys):
+        return {}
+    if keys is None:
+        found = await db.fetch(WINDOWS_SQL, upto, limit)
+    else:
+        wanted = [series_id for series_id, name, labels in await db.fetch(SERIES_SQL) if series_key(name, labels) in keys]
+        found = await db.fetch(SOME_WINDOWS_SQL, upto, limit, wanted)
+    return {
+        series_key(name, labels): [Row(*record[1:]) for record in records]
+        for (_, name, labels), records in groupby(found, itemgetter(0, 2, 3))
+    }
+
+
+async def between(db: asyncpg.Connection, after: int, upto: int) -> list[Row]:
+    """Return the rows with after < id <= upto, in id order."""
+    return list(map(tuple.__new__, repeat(Row), await db.fetch(BETWEEN_SQL, after, upto)))

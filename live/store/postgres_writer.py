@@ -1,0 +1,177 @@
+"""The PostgreSQL store's one writer per process: a queue, group commit, one COPY per transaction.
+
+One transaction: the series found or created (postgres_series.py), then ids taken under the id
+counter's row lock and every batch's points copied in (postgres_commit.py, which says why ids
+handed out that way mean the same on every host).
+
+What a producer can count on is what sqlite_writer.py says: an answer within the write deadline,
+a batch whose producer has gone dropped unwritten, a bounded queue, idempotency keys. A 2xx is
+sent only once COMMIT has returned; when PostgreSQL is down every batch fails with StorageError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from live.model import Commit, Idempotency, InvalidInput, Point
+from live.store import StorageError
+from live.store.postgres_commit import insert
+from live.store.postgres_series import series_ids
+from live.store.sqlite_writer import MAX_BATCHES_PER_COMMIT, MAX_QUEUED_POINTS, Job, fail
+
+log = logging.getLogger(__name__)
+
+# A batch's own fault: the others sharing its transaction are retried without it.
+BATCH_ERRORS = (TypeError, ValueError, asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+# Anything else (refused connection, server shut down, a broken socket) is the server's: every
+# batch would meet it, and the connection is dropped to be made anew for the next batch.
+SERVER_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class PostgresWriter:
+    """The writing connection (made anew after trouble) and the task that commits queued batches."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Awaitable[asyncpg.Connection]],
+        *,
+        timeout: float,
+        max_points: int = MAX_QUEUED_POINTS,
+        max_series: int | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_points = max_points
+        self.max_series = max_series
+        self.db: asyncpg.Connection | None = None
+        self._connect = connect
+        self._jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self._queued_points = 0
+        self._task: asyncio.Task[None] | None = None
+        self._series_ids: dict[tuple[str, str], int] = {}
+
+    def start(self) -> None:
+        """Start the task that commits queued batches."""
+        self._task = asyncio.create_task(self._write_forever(), name="pulseboard-postgres-writer")
+
+    async def stop(self) -> None:
+        """Commit every queued batch, stop the task and close the connection."""
+        if self._task is not None:
+            await self._jobs.join()
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._drop_connection()
+
+    async def insert(
+        self,
+        points: list[Point],
+        *,
+        producer: asyncio.Task[object] | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Commit:
+        """Queue the points, and return them as committed in one transaction (StorageError if not)."""
+        if self._queued_points and self._queued_points + len(points) > self.max_points:
+            raise StorageError(f"the write queue is full ({self._queued_points} points wait to be written)")
+        future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
+        self._jobs.put_nowait(Job(points, future, producer, idempotency, time.monotonic() + self.timeout))
+        self._queued_points += len(points)
+        # shield: a caller cancelled while waiting must not cancel the write for the others.
+        return await asyncio.shield(future)
+
+    def _taken(self, job: Job) -> Job:
+        self._queued_points -= len(job.points)
+        return job
+
+    async def _write_forever(self) -> None:
+        while True:
+            jobs = [self._taken(await self._jobs.get())]
+            # Group commit: batches that queued while the last transaction ran share the next one.
+            while not self._jobs.empty() and len(jobs) < MAX_BATCHES_PER_COMMIT:
+                jobs.append(self._taken(self._jobs.get_nowait()))
+            try:
+                await self._write_jobs(self._wanted(jobs))
+            except Exception as error:
+                log.exception("storing %d batches failed", len(jobs))
+                fail(jobs, error)
+            finally:
+                for _ in jobs:
+                    self._jobs.task_done()
+
+    def _wanted(self, jobs: list[Job]) -> list[Job]:
+        """Return the batches to write: drop those nobody waits for, fail those past their deadline."""
+        now = time.monotonic()
+        wanted = []
+        for job in jobs:
+            if job.abandoned():
+                job.future.cancel()
+                log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
+            elif job.deadline <= now:
+                fail([job], TimeoutError(), f"not written within the {self.timeout:g} s write deadline")
+            else:
+                wanted.append(job)
+        return wanted
+
+    async def _drop_connection(self) -> None:
+        db, self.db = self.db, None
+        if db is not None and not db.is_closed():
+            db.terminate()  # no goodbye: the server may be gone, and it rolls back what was open
+
+    async def _write_jobs(self, jobs: list[Job]) -> None:
+        if not jobs:
+            return
+        try:
+            results = await self._write(jobs, min(job.deadline for job in jobs))
+        except BATCH_ERRORS as error:
+            if len(jobs) > 1:
+                # One bad batch must not fail the others that shared its transaction.
+                for job in jobs:
+                    await self._write_jobs([job])
+                return
+            fail(jobs, error)
+            return
+        except SERVER_ERRORS as error:
+            await self._drop_connection()
+            message = f"PostgreSQL: {type(error).__name__}: {error}"
+            if isinstance(error, TimeoutError):
+                message = f"not written within the {self.timeout:g} s write deadline"
+            log.warning("%s; failing %d batches and every one waiting", message, len(jobs))
+            fail(jobs, error, message)
+            while not self._jobs.empty():  # they would meet the same server
+                fail([self._taken(self._jobs.get_nowait())], error, message)
+                self._jobs.task_done()
+            return
+        for job, result in zip(jobs, results, strict=True):
+            if job.future.done():
+                continue
+            if result is None:
+                job.future.cancel()
+            elif isinstance(result, Exception):
+                job.future.set_exception(result)
+            else:
+                job.future.set_result(result)
+
+    async def _write(self, jobs: list[Job], deadline: float) -> list[Commit | InvalidInput | None]:
+        """Write the batches in one transaction: a commit per batch, a refusal, or None (dropped)."""
+        columns = [tuple(zip(*job.points, strict=True)) for job in jobs]  # (series, ts, value, labels) each
+        # The work before COMMIT keeps to the oldest batch's deadline; COMMIT itself is never cut
+        # short (its outcome would be unknown), the connection's command timeout bounds it.
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            if self.db is None or self.db.is_closed():
+                self.db = await self._connect()
+            db = self.db
+            transaction = db.transaction()
+            await transaction.start()
+        try:
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                ids, refused = await series_ids(db, self._series_ids, jobs, columns, self.max_series)
+                results = await insert(db, jobs, columns, ids, refused)
+        except BaseException:
+            await self._drop_connection()  # rolls back on the server, whatever state the socket is in
+            raise
+        await transaction.commit()
+        self._series_ids = ids  # only once committed: a rolled-back series id does not exist
+        return results
