@@ -51,7 +51,8 @@ async def windows(
     if keys is None:
         found = await db.fetch(WINDOWS_SQL, upto, limit)
     else:
-        wanted = [series_id for series_id, name, labels in await db.fetch(SERIES_SQL) if series_key(name, labels) in keys]
+        every = await db.fetch(SERIES_SQL)
+        wanted = [series_id for series_id, name, labels in every if series_key(name, labels) in keys]
         found = await db.fetch(SOME_WINDOWS_SQL, upto, limit, wanted)
     return {
         series_key(name, labels): [Row(*record[1:]) for record in records]
