@@ -35,6 +35,7 @@ from playwright.async_api import Browser
 from benchmarks import wall_page as wp
 from benchmarks.browser import chromium
 from benchmarks.data import seed
+from benchmarks.many_series import start_profiler, stop_profiler
 from benchmarks.servers import BASELINES, PULSEBOARD, Producer, Server, Target
 from live.config import DEFAULTS
 
@@ -62,6 +63,7 @@ class Row:
     watcher_ms_per_s: float
     load_before: float
     load_after: float
+    calls_per_panel_s: dict[str, float]  # the graphs' Plotly calls, per panel per second
 
     @property
     def missed(self) -> int:
@@ -88,7 +90,14 @@ def server(app: str, tmp: Path, series: list[str], window: int) -> Server:
 
 
 async def measure(
-    browser: Browser, app: str, tmp: Path, panels: int, seconds: float, window: int, together: bool
+    browser: Browser,
+    app: str,
+    tmp: Path,
+    panels: int,
+    seconds: float,
+    window: int,
+    together: bool,
+    profile: Path | None = None,
 ) -> Row:
     """Open the app's wall, feed every series a point a second for `seconds`; return the row."""
     series = [f"wall.{i:02d}" for i in range(panels)]
@@ -122,6 +131,8 @@ async def measure(
                     batch.append((series[index], value))
                 return batch
 
+            if profile is not None:
+                await start_profiler(cdp)
             before = await wp.metrics(cdp)
             began = time.monotonic()
             feeding = asyncio.create_task(producer.run(points, 1.0 if together else panels, seconds))
@@ -131,6 +142,9 @@ async def measure(
             await feeding
             after = await wp.metrics(cdp)
             elapsed = time.monotonic() - began
+            if profile is not None:
+                for line in await stop_profiler(cdp, profile / f"{app}-{panels}.cpuprofile"):
+                    print(line, flush=True)
             await watch.wait_drawn(page, sent, LAST_POINTS)
             await producer.close()
         finally:
@@ -154,17 +168,18 @@ async def measure(
         watcher_ms_per_s=watch.watcher_ms / elapsed,
         load_before=load_before,
         load_after=wp.load_average(),
+        calls_per_panel_s={k: round(n / panels / elapsed, 2) for k, n in watch.calls.items() if n},
     )
 
 
-async def run(panel_counts: list[int], seconds: float, window: int, together: bool) -> list[Row]:
+async def run(panel_counts: list[int], seconds: float, window: int, together: bool, profile: Path | None) -> list[Row]:
     """Measure both apps at each panel count, one after the other, in one browser."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="pulseboard-wall-") as name:
         async with chromium() as browser:
             for panels in panel_counts:
                 for app in ("pulseboard", INTERVAL_EXTEND.key):
-                    row = await measure(browser, app, Path(name), panels, seconds, window, together)
+                    row = await measure(browser, app, Path(name), panels, seconds, window, together, profile)
                     print(json.dumps({**asdict(row), "missed": row.missed}), flush=True)
                     rows.append(row)
     return rows
@@ -205,14 +220,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="seconds of points per row (default 60)")
     parser.add_argument("--window", type=int, default=1000, help="points per series, seeded full (default 1000)")
     parser.add_argument("--together", action="store_true", help="one post a second with every series' point")
+    parser.add_argument(
+        "--profile", default="", help="profile every row with CDP's sampler (figures inflated); .cpuprofile files here"
+    )
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.panels.split(",")]
     if any(not 1 <= n <= 64 for n in counts):
         parser.error("--panels: each count must be 1 to 64 (a dashboard's most panels)")
     began = wp.stamp()
-    rows = asyncio.run(run(counts, args.seconds, args.window, args.together))
+    profile = Path(args.profile) if args.profile else None
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+    rows = asyncio.run(run(counts, args.seconds, args.window, args.together, profile))
     from benchmarks.many_series import code
-    from benchmarks.report import machine
+    from benchmarks.report import machine  # its Chromium probe is only for the run's description
 
     print()
     spread = "one post a second with all" if args.together else "spread evenly over each second"

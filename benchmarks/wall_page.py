@@ -28,8 +28,14 @@ VIEWPORT = {"width": 1920, "height": 1080}
 # graph not in a Plotly transition (gd._transitioning: set by Plotly.animate until its transition
 # ends), i.e. drawn. The watcher's own time is summed, to be told apart from the page's.
 WATCH_JS = """(series) => {
-    const w = window.__wall = {data: [], drawn: [], ms: 0, ticks: 0,
+    const w = window.__wall = {data: [], drawn: [], ms: 0, ticks: 0, calls: {},
         newest: new Float64Array(series).fill(-1), settled: new Float64Array(series).fill(-1)};
+    // Count the graphs' Plotly calls (dcc.Graph calls the global Plotly, as pulseboard.js's hook relies on).
+    for (const name of ['animate', 'react', 'extendTraces', 'newPlot', 'purge']) {
+        const original = window.Plotly[name];
+        w.calls[name] = 0;
+        window.Plotly[name] = function () { w.calls[name] += 1; return original.apply(this, arguments); };
+    }
     const note = (y, newest, s, out, now) => {
         for (let j = y.length - 1; j >= 0 && y[j] > newest[s]; j--) {
             if (y[j] >= BASE) out.push(y[j], now);
@@ -59,8 +65,9 @@ WATCH_JS = """(series) => {
 
 DRAIN_JS = """() => {
     const w = window.__wall;
-    const out = {data: w.data, drawn: w.drawn, ms: w.ms, ticks: w.ticks};
+    const out = {data: w.data, drawn: w.drawn, ms: w.ms, ticks: w.ticks, calls: w.calls};
     w.data = []; w.drawn = []; w.ms = 0; w.ticks = 0;
+    w.calls = Object.fromEntries(Object.keys(w.calls).map((k) => [k, 0]));
     return out;
 }"""
 
@@ -107,6 +114,7 @@ class Watch:
     drawn: dict[int, float] = field(default_factory=dict)
     watcher_ms: float = 0.0
     ticks: int = 0
+    calls: dict[str, int] = field(default_factory=dict)  # Plotly function -> calls
 
     async def drain(self, page: Any) -> None:
         """Take what the page noted since the last drain (the page keeps nothing)."""
@@ -118,6 +126,8 @@ class Watch:
                 seen.setdefault(int(flat[i]), flat[i + 1])
         self.watcher_ms += out["ms"]
         self.ticks += out["ticks"]
+        for name, count in out["calls"].items():
+            self.calls[name] = self.calls.get(name, 0) + count
 
     async def wait_drawn(self, page: Any, values: Iterable[int], timeout: float) -> None:
         """Drain until every value has been drawn, or `timeout` seconds have passed (the rest are missed)."""
