@@ -1,0 +1,35 @@
+"""The soak benchmark's page: one dashboard, or a playlist URL over dashboards that show the same series."""
+
+from __future__ import annotations
+
+from benchmarks.soak import boards, page_path
+from benchmarks.wall_page import BASE, value
+
+
+def test_one_dashboard_is_opened_in_kiosk_mode() -> None:
+    assert page_path("", ["soak"], "30s") == "/d/soak?kiosk=1"
+
+
+def test_a_playlist_opens_its_first_dashboard_with_the_playlist_and_interval() -> None:
+    assert page_path("", ["a", "b", "c"], "30s") == "/d/a?kiosk=1&playlist=a,b,c&interval=30s"
+
+
+def test_a_given_path_is_filled_in() -> None:
+    path = "/wall/{first}?playlist={playlist}&every={interval}"
+    assert page_path(path, ["a", "b"], "10s") == "/wall/a?playlist=a,b&every=10s"
+
+
+def test_every_playlist_dashboard_shows_every_series_each_starting_at_another() -> None:
+    series = [f"s{i}" for i in range(6)]
+    shown = boards(["a", "b", "c"], series)
+    assert shown == {
+        "a": series,
+        "b": ["s2", "s3", "s4", "s5", "s0", "s1"],
+        "c": ["s4", "s5", "s0", "s1", "s2", "s3"],
+    }
+
+
+def test_a_value_names_its_series_and_its_count() -> None:
+    """The page tells a point's series from its value alone: (value - BASE) % series."""
+    assert [(value(i, seq, 16) - BASE) % 16 for i, seq in ((0, 0), (5, 7), (15, 36_000))] == [0, 5, 15]
+    assert value(3, 2, 16) < value(3, 3, 16)
