@@ -77,7 +77,9 @@ def page_path(path: str, names: list[str], interval: str) -> str:
     return path.format(first=names[0], playlist=",".join(names), interval=interval)
 
 
-async def reading(page: Any, cdp: Any, watch: wp.Watch, sent: dict[int, float], since: float, began: float) -> Reading:
+async def reading(
+    page: Any, cdp: Any, watch: wp.Watch, sent: dict[wp.Key, float], since: float, began: float
+) -> Reading:
     """Take the page's points so far, force a GC and read the heap and nodes; latency of points sent since `since`."""
     await watch.drain(page)
     metrics = await wp.after_gc(cdp)
@@ -110,7 +112,7 @@ async def soak(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     env = (("PULSEBOARD_DASHBOARDS", str(board)), ("PULSEBOARD_WINDOW_POINTS", str(args.window)))
     target = Target(PULSEBOARD.key, PULSEBOARD.label, PULSEBOARD.module, "sse", env)
     running = Server(target, database, series, args.rate, tmp / "server.log").start()
-    sent: dict[int, float] = {}
+    sent: dict[wp.Key, float] = {}
     readings: list[Reading] = []
     try:
         async with chromium() as browser:
@@ -124,26 +126,20 @@ async def soak(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             cdp = await context.new_cdp_session(page)
             await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
             await cdp.send("HeapProfiler.enable")
-            await page.evaluate(wp.WATCH_JS, args.panels)
+            await page.evaluate(wp.WATCH_JS, [series, round(time.time() * 1000)])
             watch = wp.Watch()
             began = time.time()
             start = await reading(page, cdp, watch, sent, began, began)
             print(json.dumps({"reading": "start", **asdict(start)}), flush=True)
             producer = Producer(running)
 
-            def points(count: int) -> list[tuple[str, float]]:
-                now = time.time()
-                batch = []
-                for index, name in enumerate(series):
-                    value = wp.value(index, count, args.panels)
-                    sent[int(value)] = now
-                    batch.append((name, value))
-                return batch
+            def points(count: int) -> list[tuple[int, str, float]]:
+                return [(index, name, wp.value(index, count)) for index, name in enumerate(series)]
 
             before = await wp.metrics(cdp)
             clock = time.monotonic()
             seconds = args.minutes * 60
-            feeding = asyncio.create_task(producer.run(points, args.rate, seconds))
+            feeding = asyncio.create_task(wp.feed(producer, points, args.rate, seconds, sent))
             since = time.time()
             next_reading = began + args.every
             while not feeding.done():

@@ -64,6 +64,7 @@ class Row:
     load_before: float
     load_after: float
     calls_per_panel_s: dict[str, float]  # the graphs' Plotly calls, per panel per second
+    automargin_giveups_per_s: float  # Plotly's console warning "Too many auto-margin redraws."
 
     @property
     def missed(self) -> int:
@@ -98,15 +99,18 @@ async def measure(
     window: int,
     together: bool,
     profile: Path | None = None,
+    wide: bool = False,
 ) -> Row:
     """Open the app's wall, feed every series a point a second for `seconds`; return the row."""
     series = [f"wall.{i:02d}" for i in range(panels)]
     running = server(app, tmp, series, window)
-    sent: dict[int, float] = {}
+    sent: dict[wp.Key, float] = {}
+    warnings: list[str] = []
     try:
         context = await browser.new_context(viewport=wp.VIEWPORT)
         try:
             page = await context.new_page()
+            page.on("console", lambda message: warnings.append(message.text) if "auto-margin" in message.text else None)
             await page.goto(running.url + ("/d/wall?kiosk=1" if app == "pulseboard" else "/"))
             if app == "pulseboard":
                 await page.wait_for_function(wp.STREAM_OPEN_JS, timeout=120_000)
@@ -114,34 +118,30 @@ async def measure(
             await asyncio.sleep(SETTLE)  # the first draws settle
             cdp = await context.new_cdp_session(page)
             await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
-            await page.evaluate(wp.WATCH_JS, panels)
+            await page.evaluate(wp.WATCH_JS, [series, round(time.time() * 1000)])
             watch = wp.Watch()
+            warnings.clear()
             producer = Producer(running)
             load_before = wp.load_average()
 
-            def points(count: int) -> list[tuple[str, float]]:
+            def points(count: int) -> list[tuple[int, str, float]]:
                 # Spread: the count-th send is one series' point; together: every series' point.
                 chosen = range(panels) if together else [count % panels]
                 seq = count if together else count // panels
-                now = time.time()
-                batch = []
-                for index in chosen:
-                    value = wp.value(index, seq, panels)
-                    sent[int(value)] = now
-                    batch.append((series[index], value))
-                return batch
+                return [(index, series[index], wp.value(index, seq, wide)) for index in chosen]
 
             if profile is not None:
                 await start_profiler(cdp)
             before = await wp.metrics(cdp)
             began = time.monotonic()
-            feeding = asyncio.create_task(producer.run(points, 1.0 if together else panels, seconds))
+            feeding = asyncio.create_task(wp.feed(producer, points, 1.0 if together else panels, seconds, sent))
             while not feeding.done():
                 await asyncio.sleep(5.0)
                 await watch.drain(page)
             await feeding
             after = await wp.metrics(cdp)
             elapsed = time.monotonic() - began
+            giveups = len(warnings)
             if profile is not None:
                 for line in await stop_profiler(cdp, profile / f"{app}-{panels}.cpuprofile"):
                     print(line, flush=True)
@@ -169,17 +169,20 @@ async def measure(
         load_before=load_before,
         load_after=wp.load_average(),
         calls_per_panel_s={k: round(n / panels / elapsed, 2) for k, n in watch.calls.items() if n},
+        automargin_giveups_per_s=round(giveups / elapsed, 2),
     )
 
 
-async def run(panel_counts: list[int], seconds: float, window: int, together: bool, profile: Path | None) -> list[Row]:
+async def run(
+    panel_counts: list[int], seconds: float, window: int, together: bool, profile: Path | None, wide: bool
+) -> list[Row]:
     """Measure both apps at each panel count, one after the other, in one browser."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="pulseboard-wall-") as name:
         async with chromium() as browser:
             for panels in panel_counts:
                 for app in ("pulseboard", INTERVAL_EXTEND.key):
-                    row = await measure(browser, app, Path(name), panels, seconds, window, together, profile)
+                    row = await measure(browser, app, Path(name), panels, seconds, window, together, profile, wide)
                     print(json.dumps({**asdict(row), "missed": row.missed}), flush=True)
                     rows.append(row)
     return rows
@@ -221,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=int, default=1000, help="points per series, seeded full (default 1000)")
     parser.add_argument("--together", action="store_true", help="one post a second with every series' point")
     parser.add_argument(
+        "--wide-values", action="store_true", help="values above a million (wide tick labels) instead of 0 to 99"
+    )
+    parser.add_argument(
         "--profile", default="", help="profile every row with CDP's sampler (figures inflated); .cpuprofile files here"
     )
     args = parser.parse_args(argv)
@@ -231,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = Path(args.profile) if args.profile else None
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
-    rows = asyncio.run(run(counts, args.seconds, args.window, args.together, profile))
+    rows = asyncio.run(run(counts, args.seconds, args.window, args.together, profile, args.wide_values))
     from benchmarks.many_series import code
     from benchmarks.report import machine  # its Chromium probe is only for the run's description
 
