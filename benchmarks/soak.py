@@ -87,8 +87,8 @@ async def reading(
     now = time.time()
     values = wp.latencies(sent, watch.data, since, now)
     return Reading(
-        since=round(since - began, 1),
-        at=round(now - began, 1),
+        since=since - began,
+        at=now - began,
         heap_mib=metrics["JSHeapUsedSize"] / 2**20,
         nodes=int(metrics["Nodes"]),
         attached=attached,
@@ -147,7 +147,7 @@ async def soak(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 if time.time() >= next_reading or feeding.done():
                     readings.append(await reading(page, cdp, watch, sent, since, began))
                     print(json.dumps(asdict(readings[-1])), flush=True)
-                    since, next_reading = time.time(), next_reading + args.every
+                    since, next_reading = began + readings[-1].at, next_reading + args.every  # no gap
                 else:
                     await watch.drain(page)
             await feeding
@@ -174,7 +174,9 @@ def settle_latencies(result: dict[str, Any]) -> None:
     """Count each reading's points again with everything the page saw (a point may land after its reading)."""
     sent, seen, began = result["sent"], result["watch"].data, result["began"]
     for r in result["readings"]:
-        values = wp.latencies(sent, seen, began + r.since, began + r.at)
+        since, until = began + r.since, began + r.at
+        values = wp.latencies(sent, seen, since, until)
+        r.sent = sum(1 for at in sent.values() if since <= at < until)
         r.seen, r.p50, r.p95 = len(values), wp.p(values, 50), wp.p(values, 95)
 
 
@@ -222,7 +224,7 @@ def table(readings: list[Reading]) -> str:
     ]
     for r in readings:
         lines.append(
-            f"| {r.at / 60:.1f} ({r.since:g}–{r.at:g}) | {r.heap_mib:.2f} MiB | {r.nodes:,} | {r.attached:,} "
+            f"| {r.at / 60:.1f} ({r.since:.1f}–{r.at:.1f}) | {r.heap_mib:.2f} MiB | {r.nodes:,} | {r.attached:,} "
             f"| {r.listeners:,} | {r.sent:,} / {r.seen:,} | {r.p50:,.0f} / {r.p95:,.0f} ms | {r.load:.2f} |"
         )
     return "\n".join(lines)

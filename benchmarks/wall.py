@@ -200,17 +200,18 @@ def verdict(row: Row) -> str:
 def table(rows: list[Row]) -> str:
     """Return the rows as a Markdown table."""
     lines = [
-        "| App | Panels | Points sent | Missed (not drawn) | Latency p50 / p95 (in gd.data) "
-        "| Latency p50 / p95 (drawn) | Main thread busy ms/s (script) | Watcher's own ms/s | Load average "
-        "| Target (Pulseboard) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| App | Panels | Points sent | Missed | Latency p50 / p95 (in gd.data) | Latency p50 / p95 (drawn) "
+        "| Main thread busy ms/s (watcher's own) | Plotly calls per panel per s | Auto-margin give-ups/s "
+        "| Load average | Target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         label = "Pulseboard kiosk" if r.app == "pulseboard" else "(b) Interval + extendData"
+        calls = ", ".join(f"{name} {count:g}" for name, count in r.calls_per_panel_s.items()) or "none"
         lines.append(
             f"| {label} | {r.panels} | {r.sent:,} | {r.missed} | {r.p50:,.0f} / {r.p95:,.0f} ms "
-            f"| {r.drawn_p50:,.0f} / {r.drawn_p95:,.0f} ms | {r.busy_ms_per_s:,.0f} ({r.script_ms_per_s:,.0f}) "
-            f"| {r.watcher_ms_per_s:,.1f} | {r.load_before:.2f} → {r.load_after:.2f} "
+            f"| {r.drawn_p50:,.0f} / {r.drawn_p95:,.0f} ms | {r.busy_ms_per_s:,.0f} ({r.watcher_ms_per_s:,.0f}) "
+            f"| {calls} | {r.automargin_giveups_per_s:g} | {r.load_before:.2f} → {r.load_after:.2f} "
             f"| {verdict(r) if r.app == 'pulseboard' else '–'} |"
         )
     return "\n".join(lines)
