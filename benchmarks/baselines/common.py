@@ -22,6 +22,7 @@ class Settings:
     series: list[str]
     window: int
     rate: float
+    columns: int = 0  # 0: one graph under another, 280 px high; else a grid filling the screen (a wall)
 
 
 def settings() -> Settings:
@@ -31,6 +32,7 @@ def settings() -> Settings:
         series=os.environ.get("BASELINE_SERIES", "bench.0").split(","),
         window=int(os.environ.get("BASELINE_WINDOW", "1000")),
         rate=float(os.environ.get("BASELINE_RATE", "1")),
+        columns=int(os.environ.get("BASELINE_COLUMNS", "0")),
     )
 
 
@@ -73,6 +75,15 @@ async def read_after(db: aiosqlite.Connection, series: str, after: int) -> tuple
         rows = list(await cursor.fetchall())
     last = rows[-1][0] if rows else after
     return last, [x_value(ts) for _, ts, _ in rows], [value for _, _, value in rows]
+
+
+def grid_styles(count: int, columns: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the styles of the graphs' container and of each graph: a column of 280 px graphs, or a wall's grid."""
+    if not columns:
+        return {}, {"height": "280px"}
+    rows = -(-count // columns)
+    grid = {"display": "grid", "gridTemplateColumns": f"repeat({columns}, 1fr)", "height": "100vh"}
+    return grid, {"height": f"calc(100vh / {rows})", "minWidth": "0"}
 
 
 def graph_id(index: int) -> str:

@@ -13,7 +13,14 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from quart import Quart
 
-from benchmarks.baselines.common import autorange_figure, graph_id, read_after, read_window_now, settings
+from benchmarks.baselines.common import (
+    autorange_figure,
+    graph_id,
+    grid_styles,
+    read_after,
+    read_window_now,
+    settings,
+)
 
 SETTINGS = settings()
 server = Quart(__name__)
@@ -23,12 +30,16 @@ app = Dash(__name__, server=server, title="Interval + extendData", update_title=
 def serve_layout() -> html.Div:
     """Return the page with each graph's window as of now, and the ids it stands at."""
     windows = [read_window_now(SETTINGS.database, s, SETTINGS.window) for s in SETTINGS.series]
+    grid, graph = grid_styles(len(SETTINGS.series), SETTINGS.columns)
     return html.Div(
         [
-            *[
-                dcc.Graph(id=graph_id(i), figure=autorange_figure(s, rows), style={"height": "280px"})
-                for i, (s, rows) in enumerate(zip(SETTINGS.series, windows, strict=True))
-            ],
+            html.Div(
+                [
+                    dcc.Graph(id=graph_id(i), figure=autorange_figure(s, rows), style=graph)
+                    for i, (s, rows) in enumerate(zip(SETTINGS.series, windows, strict=True))
+                ],
+                style=grid,
+            ),
             dcc.Store(
                 id="cursor",
                 data={s: rows[-1].id if rows else 0 for s, rows in zip(SETTINGS.series, windows, strict=True)},
