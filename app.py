@@ -14,7 +14,7 @@ import live
 from live import access
 from live.connections import expose_transport
 from live.gc_tuning import tune_collector
-from routes import health, influx, ingest, metrics, otlp, prometheus, stream
+from routes import health, history, influx, ingest, metrics, otlp, prometheus, stream
 
 WORKER_HEADER = "X-Pulseboard-Worker"
 
@@ -54,7 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Dash:
     dash_app.backend.websocket_capability = False
     # Pulseboard's own routes move with Dash's, so a prefix applies to both.
     prefix = dash_app.config.routes_pathname_prefix.rstrip("/")
-    for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp, otlp.bp, prometheus.bp, influx.bp):
+    for blueprint in (ingest.bp, stream.bp, health.bp, metrics.bp, otlp.bp, prometheus.bp, influx.bp, history.bp):
         server.register_blueprint(blueprint, url_prefix=prefix)
     callbacks.init_app(dash_app)
     return dash_app

@@ -29,6 +29,7 @@ import aiosqlite
 
 from live.model import Commit, Idempotency, InvalidInput, Point, Row
 from live.store import StorageError
+from live.store.sqlite_rollups import roll_up
 
 log = logging.getLogger(__name__)
 
@@ -412,6 +413,9 @@ class Writer:
                         (*job.idempotency, first, last, time.time()),
                     )
                 results.append(Commit(first, last, rows(first, series, labels, ts, values)))
+            inserted = [result for result in results if isinstance(result, Commit) and result.rows]
+            if inserted:  # one writer: the transaction's ids are first..last, no other's between
+                await roll_up(db, inserted[0].first, inserted[-1].last)
         self._series_ids = ids  # only once committed: a rolled-back series id does not exist
         return results
 
