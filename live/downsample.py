@@ -37,3 +37,14 @@ def _first_where(values: np.ndarray, starts: np.ndarray, extreme: np.ufunc) -> n
     run = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(values)]))
     hits = np.flatnonzero(values == found[run])
     return hits[np.r_[True, run[hits][1:] != run[hits][:-1]]]
+
+
+def plan(start: float, end: float, points: int) -> tuple[int, float]:
+    """Return the buckets for at most `points` points over [start, end], and the resolution to ask the store for.
+
+    A bucket a pixel (two points each); the store may hand over spans of up to two buckets as
+    their extremes: at least a point a pixel still, every spike still in, and 24 h of 10 series
+    read from 60 s rollups instead of 10 s ones (BENCHMARKS.md, History).
+    """
+    buckets = max(1, points // 2)
+    return buckets, 2 * (end - start) / buckets

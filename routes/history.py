@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from quart import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from live import get_live
-from live.downsample import min_max
+from live.downsample import min_max, plan
 from live.export_csv import header, label_columns, rows_csv
-from live.figures import x_value
 from live.model import InvalidInput, label_dict
 from live.store import StorageError
 from live.timerange import TimeRange, check_asked, points_wanted, series_keys, time_range
@@ -59,8 +59,8 @@ async def history() -> Response:
     """Return the series over a range, at most `points` per series (each bucket's lowest and highest)."""
     points = points_wanted(request.args.get("points"))
     keys, span = await _asked()
-    buckets = points // 2
-    found = await get_live().store.history(keys, span.start, span.end, (span.end - span.start) / buckets)
+    buckets, resolution = plan(span.start, span.end, points)
+    found = await get_live().store.history(keys, span.start, span.end, resolution)
     # numpy off the event loop: a long range is ~10 ms of it per series, and streams wait meanwhile.
     drawn = await asyncio.to_thread(_reduce, found, span, buckets)
     stored = await get_live().store.series()
@@ -77,7 +77,8 @@ def _reduce(
     drawn = {}
     for key, (ts, values) in found.items():
         kept_ts, kept = min_max(ts, values, span.start, span.end, buckets)
-        drawn[key] = ([x_value(t) for t in kept_ts.tolist()], kept.tolist())
+        # Plotly's date milliseconds, as frames carry them (live/figures.x_value), a column at a time.
+        drawn[key] = (np.rint(kept_ts * 1000).astype(np.int64).tolist(), kept.tolist())
     return drawn
 
 

@@ -264,12 +264,12 @@ class SQLiteStore:
     async def history(
         self, keys: Sequence[str], start: float, end: float, resolution: float
     ) -> dict[str, tuple[Sequence[float], Sequence[float]]]:
-        """Return per series key its points in [start, end], whole buckets as their extremes if `resolution` allows."""
+        """Return per series key its points in [start, end]; whole 10/60 s buckets as extremes if resolution allows."""
         found = await self._ids_of(keys)
         if not found:
             return {}
         rows = await self._fetch("SELECT value FROM meta WHERE key = 'rollups_from'")
-        rollups_from = int(rows[0][0]) if rows else 0
+        rollups_from = float(rows[0][0]) if rows else 0.0
         series = {series_id: series_key(name, labels) for series_id, name, labels in found}
         return dict(await read_history(self._fetch, series, start, end, resolution, rollups_from))
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 import numpy as np
 
 from live.model import Row
-from live.store.sqlite_rollups import WIDTH, first_whole
+from live.store.sqlite_rollups import first_whole, widest
 
 Fetch = Callable[[str, Sequence[object]], Awaitable[list[tuple]]]
 Trace = tuple[np.ndarray, np.ndarray]
@@ -20,8 +20,10 @@ Trace = tuple[np.ndarray, np.ndarray]
 # in between (the highest left out where it is the same point as the lowest).
 _ROLLED = (
     "SELECT series_id, ts, value FROM points WHERE series_id IN ({ids}) AND ts >= ?1 AND ts < ?2"
-    " UNION ALL SELECT series_id, lo_ts, lo FROM rollups WHERE series_id IN ({ids}) AND bucket >= ?3 AND bucket < ?4"
-    " UNION ALL SELECT series_id, hi_ts, hi FROM rollups WHERE series_id IN ({ids}) AND bucket >= ?3 AND bucket < ?4"
+    " UNION ALL SELECT series_id, lo_ts, lo FROM rollups WHERE series_id IN ({ids}) AND width = ?7"
+    " AND bucket >= ?3 AND bucket < ?4"
+    " UNION ALL SELECT series_id, hi_ts, hi FROM rollups WHERE series_id IN ({ids}) AND width = ?7"
+    " AND bucket >= ?3 AND bucket < ?4"
     " AND NOT (hi_ts = lo_ts AND hi = lo)"
     " UNION ALL SELECT series_id, ts, value FROM points WHERE series_id IN ({ids}) AND ts >= ?5 AND ts <= ?6"
 )
@@ -33,17 +35,20 @@ _CHUNK = (
 
 
 async def read_history(
-    fetch: Fetch, series: dict[int, str], start: float, end: float, resolution: float, rollups_from: int
+    fetch: Fetch, series: dict[int, str], start: float, end: float, resolution: float, rollups_from: float
 ) -> dict[str, Trace]:
     """Return per series key (by its id) its points in [start, end] as (ts, values), ascending.
 
-    With `resolution` of a bucket's width or more, whole buckets after `rollups_from` come as
-    their lowest and highest points only.
+    With `resolution` of a bucket's width or more, whole buckets of the widest such width from
+    `rollups_from` on come as their lowest and highest points only.
     """
     ids = ",".join(str(int(series_id)) for series_id in series)
-    first, last = max(first_whole(start), rollups_from), int(end // WIDTH)
-    if resolution >= WIDTH and last > first:
-        found = await fetch(_ROLLED.format(ids=ids), (start, first * WIDTH, first, last, last * WIDTH, end))
+    width = widest(resolution)
+    first = max(first_whole(start, width), first_whole(rollups_from, width)) if width else 0
+    last = int(end // width) if width else 0
+    if width and last > first:
+        args = (start, first * width, first, last, last * width, end, width)
+        found = await fetch(_ROLLED.format(ids=ids), args)
     else:
         found = await fetch(_RAW.format(ids=ids), (start, end))
     table = np.array(found, dtype=float).reshape(-1, 3)

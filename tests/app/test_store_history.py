@@ -12,7 +12,6 @@ import pytest
 
 from live.model import Point
 from live.store.sqlite import SQLiteStore
-from live.store.sqlite_rollups import WIDTH
 from live.store.sqlite_schema import STATEMENTS
 
 HOST_A = '{"host":"a"}'
@@ -32,12 +31,12 @@ def wavy(series: str, count: int, step: float = 0.7, labels: str = "", seed: int
     return [Point(series, T0 + i * step, rng.uniform(-1, 1), labels) for i in range(count)]
 
 
-def bucket_extremes(found: list[Point], start: float, end: float) -> set[tuple[float, float]]:
-    """Each whole 10 s bucket's lowest and highest (ts, value) among points in [start, end]."""
+def bucket_extremes(found: list[Point], start: float, end: float, width: int = 10) -> set[tuple[float, float]]:
+    """Each bucket's lowest and highest (ts, value) among points in [start, end]."""
     buckets: dict[int, list[Point]] = {}
     for point in found:
         if start <= point.ts <= end:
-            buckets.setdefault(int(point.ts // WIDTH), []).append(point)
+            buckets.setdefault(int(point.ts // width), []).append(point)
     extremes = set()
     for members in buckets.values():
         for pick in (min, max):
@@ -65,13 +64,16 @@ async def test_a_long_range_reads_rollups_that_keep_every_extreme(store: SQLiteS
     await store.insert(late)
     key = "cpu" + HOST_A
     start, end = T0 + 3.3, T0 + 2000.5
-    ts, values = (await store.history([key], start, end, resolution=WIDTH * 2))[key]
+    ts, values = (await store.history([key], start, end, resolution=20.0))[key]
     got = set(zip(ts, values, strict=True))
     everything = sent + late
     assert bucket_extremes(everything, start, end) <= got
     assert (T0 + 105.3, 50.0) in got and (T0 + 1503.2, -50.0) in got
     assert got <= {(p.ts, p.value) for p in everything if start <= p.ts <= end}  # only stored points, in range
     assert len(got) < len(everything) / 3
+    coarse_ts, coarse = (await store.history([key], start, end, resolution=60.0))[key]  # the 60 s buckets
+    assert bucket_extremes(everything, start, end, width=60) <= set(zip(coarse_ts, coarse, strict=True))
+    assert len(coarse_ts) < len(ts) / 2
     assert list(ts) == sorted(ts)
     # The ends, not whole buckets, are every point there.
     assert {(p.ts, p.value) for p in everything if start <= p.ts < T0 + 10} <= got
@@ -84,10 +86,10 @@ async def test_retention_leaves_no_deleted_point_in_history(store: SQLiteStore) 
     cutoff = T0 + 505.0  # inside a bucket
     await store.purge(cutoff, keep=1)
     kept = [p for p in sent if p.ts >= cutoff]
-    ts, values = (await store.history(["cpu"], T0, T0 + 1400.0, resolution=100.0))["cpu"]
+    ts, values = (await store.history(["cpu"], T0, T0 + 1400.0, resolution=100.0))["cpu"]  # 60 s buckets
     assert set(zip(ts, values, strict=True)) <= {(p.ts, p.value) for p in kept}
-    assert bucket_extremes(kept, cutoff, T0 + 1400.0) <= set(zip(ts, values, strict=True))
-    assert await store._fetch("SELECT COUNT(*) FROM rollups WHERE bucket < ?", (int(cutoff // WIDTH),)) == [(0,)]
+    assert bucket_extremes(kept, cutoff, T0 + 1400.0, width=60) <= set(zip(ts, values, strict=True))
+    assert await store._fetch("SELECT COUNT(*) FROM rollups WHERE bucket * width < ?", (cutoff,)) == [(0,)]
 
 
 async def test_a_version_2_file_gets_rollups_of_its_points(tmp_path: Path) -> None:
