@@ -18,6 +18,10 @@ this process, on that file, RUNS times each:
   (httpx, keep-alive, JSON parsed), the points the page would draw.
 Both for the 24 h range and a one-hour range in its middle (the zoom). The first call of each
 is not counted (imports, the file's first read into the page cache).
+
+What the rollups cost ingest: 200,000 points (10 series) through SQLiteStore.insert in 5,000-point
+batches into a fresh file, with the writer's rollups and without (its one call replaced by a
+no-op), alternated, median of 3 each.
 """
 
 from __future__ import annotations
@@ -77,6 +81,32 @@ async def store_read(path: Path, keys: list[str], start: float, end: float, pixe
     finally:
         await store.close()
     return seconds, sum(len(ts) for ts, _ in drawn), all(values.max() == SPIKE for _, values in drawn)
+
+
+async def ingest_rate(path: Path, points: int, rollups: bool) -> float:
+    """Return points/s stored through SQLiteStore.insert in 5,000-point batches (10 series), rollups kept or not."""
+    from live.store import sqlite_writer
+
+    async def skip(*_args: object) -> None:
+        return None
+
+    kept = sqlite_writer.roll_up
+    sqlite_writer.roll_up = kept if rollups else skip  # the writer's one call: off for the comparison only
+    store = SQLiteStore(str(path))
+    await store.open()
+    try:
+        now = time.time()
+        batch = [
+            [Point(f"ingest.s{i % 10}", now - points + n + i / 10, float(i)) for i in range(5000)]
+            for n in range(0, points, 5000)
+        ]
+        began = time.perf_counter()
+        for points_ in batch:
+            await store.insert(points_)
+        return points / (time.perf_counter() - began)
+    finally:
+        await store.close()
+        sqlite_writer.roll_up = kept
 
 
 def pandas_read(path: Path, start: float, end: float) -> tuple[float, int]:
@@ -165,6 +195,13 @@ def main() -> None:
                         rows.append(row)
         finally:
             server.stop()
+        rates: dict[bool, list[float]] = {True: [], False: []}
+        for run in range(min(args.runs, 3)):  # alternated, each on a fresh file: the machine's drift hits both
+            for rollups in (False, True):
+                target = Path(tmp) / f"ingest-{run}-{rollups}.sqlite3"
+                rates[rollups].append(asyncio.run(ingest_rate(target, 20_000 if args.quick else 200_000, rollups)))
+        ingest = {f"{'with' if on else 'without'} rollups": round(statistics.median(rates[on])) for on in rates}
+        print(json.dumps({"ingest_points_per_s": ingest}))
     print(f"\n{args.series} series x {args.points:,} points over 24 h, {args.pixels} px ({args.runs} runs)\n")
     print("| Range | Read | Median | Worst | Points returned | Target |")
     print("|---|---|---|---|---|---|")
@@ -177,6 +214,7 @@ def main() -> None:
         )
         cells = [row["range"], row["what"], f"{row['median_ms']} ms", f"{row['worst_ms']} ms", f"{row['points']:,}"]
         print("| " + " | ".join([*cells, verdict]) + " |")
+    print(f"\nIngest through the store, 5,000-point batches (median of {min(args.runs, 3)}): {ingest}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ may have cut, and reads use rollups only from there; older time is read from the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
+import numpy as np
 
 WIDTHS = (10, 60)  # seconds a bucket spans: bucket k of width w holds k*w <= ts < (k+1)*w
 WIDTH = WIDTHS[0]
@@ -49,14 +52,44 @@ def _statements(where: str) -> tuple[str, ...]:
     return tuple(sql.format(w=width, where=where) for width in WIDTHS for sql in (_LOWEST, _HIGHEST))
 
 
-FILL_ALL = _statements("true")
-_FILL_IDS = _statements("id BETWEEN ?1 AND ?2")
+FILL_ALL = _statements("true")  # an older file's points, once, at its upgrade
+UPSERT = (
+    "INSERT INTO rollups (series_id, width, bucket, n, lo_ts, lo, hi_ts, hi) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (series_id, width, bucket) DO UPDATE SET n = n + excluded.n,"
+    " lo_ts = CASE WHEN excluded.lo < lo THEN excluded.lo_ts ELSE lo_ts END, lo = MIN(lo, excluded.lo),"
+    " hi_ts = CASE WHEN excluded.hi > hi THEN excluded.hi_ts ELSE hi_ts END, hi = MAX(hi, excluded.hi)"
+)
 
 
-async def roll_up(db: aiosqlite.Connection, first: int, last: int) -> None:
-    """Merge the points with ids first..last (one transaction's, just inserted) into their buckets."""
-    for statement in _FILL_IDS:
-        await db.execute(statement, (first, last))
+def extremes(series_ids: Sequence[int], ts: Sequence[float], values: Sequence[float]) -> list[tuple]:
+    """Return a batch's rollup rows: per (series, width, bucket) its count, lowest and highest point.
+
+    numpy, from the batch the writer holds: a sort of the batch per width, then one upsert per
+    bucket touched, where SQL's GROUP BY over the rows just inserted cost 2.5 times the insert.
+    """
+    sid = np.asarray(series_ids, dtype=np.int64)
+    when = np.asarray(ts, dtype=float)
+    value = np.asarray(values, dtype=float)
+    rows: list[tuple] = []
+    for width in WIDTHS:
+        bucket = np.floor(when / width).astype(np.int64)
+        order = np.lexsort((value, bucket, sid))  # by series, bucket, then value: first lowest, last highest
+        s, b = sid[order], bucket[order]
+        starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (b[1:] != b[:-1])])
+        ends = np.r_[starts[1:], len(order)] - 1
+        lo, hi = order[starts], order[ends]
+        rows += zip(
+            s[starts].tolist(), [width] * len(starts), b[starts].tolist(), (ends - starts + 1).tolist(),
+            when[lo].tolist(), value[lo].tolist(), when[hi].tolist(), value[hi].tolist(), strict=True,
+        )
+    return rows
+
+
+async def roll_up(
+    db: aiosqlite.Connection, series_ids: Sequence[int], ts: Sequence[float], values: Sequence[float]
+) -> None:
+    """Merge a transaction's points (just inserted) into their buckets."""
+    await db.executemany(UPSERT, extremes(series_ids, ts, values))
 
 
 async def cut_at(db: aiosqlite.Connection, older_than: float) -> None:
