@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from collections.abc import AsyncIterator
@@ -130,3 +131,15 @@ async def test_export_yields_every_point_in_chunks_up_to_the_newest_at_the_start
     assert [(r.series, r.labels, r.ts, r.value) for r in rows] == [
         (p.series, p.labels, p.ts, p.value) for p in expected_mem + expected_cpu
     ]
+
+
+async def test_batches_written_in_one_transaction_are_all_rolled_up(store: SQLiteStore) -> None:
+    """Concurrent batches share the writer's transaction: every one of them reaches the rollups."""
+    batches = [wavy(f"s{i % 3}", 300, step=0.9, seed=i) for i in range(12)]
+    await asyncio.gather(*(store.insert(batch) for batch in batches))
+    counted = dict(await store._fetch("SELECT series_id, SUM(n) FROM rollups WHERE width = 10 GROUP BY series_id"))
+    assert sorted(counted.values()) == [1200, 1200, 1200]
+    for name in ("s0", "s1", "s2"):
+        sent = [p for batch in batches for p in batch if p.series == name]
+        ts, values = (await store.history([name], T0, T0 + 270.0, resolution=15.0))[name]
+        assert bucket_extremes(sent, T0, T0 + 270.0) <= set(zip(ts, values, strict=True))
