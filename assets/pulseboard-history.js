@@ -93,7 +93,9 @@
         });
 
         function note(text) {
-            tools.setProps("pb-range-note", {children: text || ""});
+            if (root.document.getElementById("pb-range-note")) {  // a kiosk page has no picker
+                tools.setProps("pb-range-note", {children: text || ""});
+            }
         }
 
         function showRange() {
