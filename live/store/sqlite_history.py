@@ -6,6 +6,7 @@ range costs what it holds, never a scan of other series or other times.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import numpy as np
@@ -51,6 +52,12 @@ async def read_history(
         found = await fetch(_ROLLED.format(ids=ids), args)
     else:
         found = await fetch(_RAW.format(ids=ids), (start, end))
+    # Off the event loop: a short range of a fast series is hundreds of thousands of rows to convert.
+    return await asyncio.to_thread(_split, found, series)
+
+
+def _split(found: list[tuple], series: dict[int, str]) -> dict[str, Trace]:
+    """Return the rows (series id, ts, value) as each series' (ts, values), ascending."""
     table = np.array(found, dtype=float).reshape(-1, 3)
     # By series, then time: the union's parts come in any order.
     table = table[np.lexsort((table[:, 1], table[:, 0]))]
