@@ -123,15 +123,20 @@
             if (!zoomed) {
                 view.back = [];
             }
+            var before = view.range;
             view.range = range;
-            var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
-            root.history.replaceState(root.history.state, "", url);
+            writeUrl(range);
             if (range === null) {
                 root.location.reload();  // live again: the page as it always was, from its layout
                 return;
             }
             showRange();
-            load();
+            load(before);
+        }
+
+        function writeUrl(range) {
+            var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
+            root.history.replaceState(root.history.state, "", url);
         }
 
         function onRelayout(panelId, data) {
@@ -180,7 +185,7 @@
             });
         }
 
-        function load() {
+        function load(before) {
             // Every line panel's series over the range, two points a pixel of its graph.
             var generation = ++view.generation;
             var range = view.range;
@@ -220,9 +225,14 @@
                     }
                 });
             }, function (error) {
-                if (generation === view.generation) {
-                    note(error.message);
+                if (generation !== view.generation) {
+                    return;
                 }
+                if (before !== undefined && before !== null) {
+                    view.range = before;  // refused (a time the API cannot read): the URL keeps what is drawn
+                    writeUrl(before);
+                }
+                note(error.message);
             });
         }
 

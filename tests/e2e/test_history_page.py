@@ -159,3 +159,27 @@ def test_a_range_ending_now_keeps_sliding_with_live_points(page: Any, board_serv
         page.click("a.pb-export[data-panel='p0']")
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
     assert len(rows) == 796 and rows[-1]["value"] == "77.0" and {row["series"] for row in rows} == {"cpu"}
+
+
+def test_the_picker_sets_the_range_in_the_url_and_every_panel(page: Any, board_server: LiveServer) -> None:
+    """A preset and a custom from/to each go into the URL and the graphs; a bad time is said, not drawn."""
+    now = time.time()
+    post_all(board_server, [{"series": s, "ts": now - 7000 + i * 10, "value": float(i)}
+                            for s in ("cpu", "mem") for i in range(690)])
+    open_range(page, board_server, "from=now-15m&to=now")
+    page.click("button.pb-range-preset[data-from='now-6h']")
+    wait_for(lambda: "from=now-6h&to=now" in page.url, what="the preset in the URL")
+    wait_for(lambda: span_ms(traces(page)["mem"]["xrange"]) == pytest.approx(6 * 3_600_000, abs=5000),
+             what="6 h in every panel")
+    assert page.get_attribute("button.pb-range-preset[data-from='now-6h']", "aria-pressed") == "true"
+    page.fill("#pb-range-from", "now-2h")
+    page.fill("#pb-range-to", "now-1h")
+    page.click("button.pb-range-apply")
+    wait_for(lambda: "from=now-2h&to=now-1h" in page.url, what="the custom range in the URL")
+    wait_for(lambda: span_ms(traces(page)["cpu"]["xrange"]) == pytest.approx(3_600_000, abs=5000),
+             what="the custom hour drawn")
+    assert all(now * 1000 - 7_300_000 <= x <= now * 1000 - 3_500_000 for x in traces(page)["cpu"]["x"])
+    page.fill("#pb-range-from", "last tuesday")
+    page.click("button.pb-range-apply")
+    wait_for(lambda: "from must be" in page.text_content("#pb-range-note"), what="the API's refusal shown")
+    assert "from=now-2h&to=now-1h" in page.url  # the URL still says what is drawn
