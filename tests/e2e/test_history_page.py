@@ -183,3 +183,32 @@ def test_the_picker_sets_the_range_in_the_url_and_every_panel(page: Any, board_s
     page.click("button.pb-range-apply")
     wait_for(lambda: "from must be" in page.text_content("#pb-range-note"), what="the API's refusal shown")
     assert "from=now-2h&to=now-1h" in page.url  # the URL still says what is drawn
+
+
+def test_a_live_page_stays_live_until_a_drag_zooms_it_into_history(page: Any, board_server: LiveServer) -> None:
+    """Live frames' own axis animations are not zooms; a user's drag is, and a double-click goes back to live."""
+    now = time.time()
+    post_all(board_server, [{"series": "cpu", "ts": now - 300 + i, "value": float(i % 13)} for i in range(295)])
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.goto(f"{board_server.url}/d/hist")
+    wait_for(lambda: len(traces(page).get("cpu", {}).get("x", [])) >= 295, what="the live window drawn")
+    frames = page.evaluate("window.pulseboard.frames")
+    for value in (3.0, 4.0, 5.0):
+        board_server.post([{"series": "cpu", "value": value}])
+        wait_for(lambda v=value: traces(page)["cpu"]["y"][-1] == v, what="a live point drawn")
+    assert page.evaluate("window.pulseboard.frames") > frames
+    assert "from=" not in page.url and page.evaluate("window.pulseboard.board.history.range") is None
+    box = page.evaluate(f"""() => {{
+        const r = ({GD})('p0').querySelector('.nsewdrag').getBoundingClientRect();
+        return {{x: r.x, y: r.y, width: r.width, height: r.height}};
+    }}""")
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 4, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, y + 2, steps=10)
+    page.mouse.up()
+    wait_for(lambda: "from=20" in page.url, what="the zoom's range in the URL")
+    wait_for(lambda: page.evaluate("window.pulseboard.board.history.loads") >= 1, what="the zoom's history")
+    with page.expect_navigation():  # back to live: the page as it always was, reloaded without a range
+        page.mouse.dblclick(box["x"] + box["width"] / 3, y)
+    assert "from=" not in page.url
