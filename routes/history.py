@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from live import get_live
 from live.downsample import min_max, plan
 from live.export_csv import header, label_columns, rows_csv
-from live.model import InvalidInput, label_dict
+from live.model import InvalidInput, label_dict, series_key
 from live.store import StorageError
 from live.timerange import TimeRange, check_asked, points_wanted, series_keys, time_range
 
@@ -51,7 +51,12 @@ async def _asked() -> tuple[list[str], TimeRange]:
     span = time_range(
         request.args.get("from"), request.args.get("to"), now=time.time(), retention=live.config["RETENTION_SECONDS"]
     )
-    return series_keys(asked, await live.store.series()), span
+    return series_keys(asked, await stored_series()), span
+
+
+async def stored_series() -> dict[str, tuple[str, str]]:
+    """Return every stored series as {series key: (name, labels)}."""
+    return {series_key(name, labels): (name, labels) for name, labels in await get_live().store.series()}
 
 
 @bp.get("/api/history")
@@ -63,7 +68,7 @@ async def history() -> Response:
     found = await get_live().store.history(keys, span.start, span.end, resolution)
     # numpy off the event loop: a long range is ~10 ms of it per series, and streams wait meanwhile.
     drawn = await asyncio.to_thread(_reduce, found, span, buckets)
-    stored = await get_live().store.series()
+    stored = await stored_series()
     series = {
         key: {"name": stored[key][0], "labels": label_dict(stored[key][1]), "x": x, "y": y}
         for key, (x, y) in drawn.items()
@@ -91,7 +96,7 @@ async def export_csv() -> Response:
     """Stream the raw points of the series over a range as CSV: ISO 8601 times, labels as columns."""
     keys, span = await _asked()
     store = get_live().store
-    stored = await store.series()
+    stored = await stored_series()
     labels = label_columns(stored[key][1] for key in keys)
     rows = store.export(keys, span.start, span.end, chunk=EXPORT_CHUNK)
     name = f"pulseboard-{_iso(span.start)}-{_iso(span.end)}.csv".replace(":", "")

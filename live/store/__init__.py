@@ -52,14 +52,14 @@ class Store(Protocol):
     async def resume_floor(self) -> int:
         """Return the lowest cursor whose windows retention has left whole, 0 if it deleted nothing."""
 
+    async def series(self) -> list[tuple[str, str]]:
+        """Return every series' name and canonical labels, first created first."""
+
     async def windows(self, upto: int, limit: int) -> dict[str, list[Row]]:
         """Return per series key its newest `limit` points by (ts, id) among ids <= upto, ascending."""
 
     async def between(self, after: int, upto: int) -> list[Row]:
         """Return the rows with after < id <= upto, in id order."""
-
-    async def series(self) -> dict[str, tuple[str, str]]:
-        """Return every stored series as {series key: (name, canonical labels)}."""
 
     async def history(
         self, keys: Sequence[str], start: float, end: float, resolution: float

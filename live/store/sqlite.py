@@ -225,6 +225,10 @@ class SQLiteStore:
         found = await self._fetch("SELECT value FROM meta WHERE key = 'resume_floor'")
         return int(found[0][0]) if found else 0
 
+    async def series(self) -> list[tuple[str, str]]:
+        """Return every series' name and labels, first created first."""
+        return [(name, labels) for _, name, labels in await self._fetch(SERIES_SQL + " ORDER BY id")]
+
     async def windows(self, upto: int, limit: int) -> dict[str, list[Row]]:
         """Return per series key its newest `limit` points by (ts, id) among ids <= upto, ascending."""
         # One statement for every series: one snapshot, and one trip to aiosqlite's thread (a trip
@@ -250,10 +254,6 @@ class SQLiteStore:
             (after, upto),
         )
         return list(map(tuple.__new__, repeat(Row), found))
-
-    async def series(self) -> dict[str, tuple[str, str]]:
-        """Return every stored series as {series key: (name, labels)}."""
-        return {series_key(name, labels): (name, labels) for _, name, labels in await self._fetch(SERIES_SQL)}
 
     async def _ids_of(self, keys: Sequence[str]) -> list[tuple[int, str, str]]:
         wanted = list(dict.fromkeys(keys))
