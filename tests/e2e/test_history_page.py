@@ -209,6 +209,8 @@ def test_a_live_page_stays_live_until_a_drag_zooms_it_into_history(page: Any, bo
     page.mouse.up()
     wait_for(lambda: "from=20" in page.url, what="the zoom's range in the URL")
     wait_for(lambda: page.evaluate("window.pulseboard.board.history.loads") >= 1, what="the zoom's history")
+    bounds = page.evaluate("window.pulseboard.board.history.bounds")
+    wait_for(lambda: traces(page)["cpu"]["xrange"] == bounds, what="the zoom drawn")  # Plotly idle again
     with page.expect_navigation():  # back to live: the page as it always was, reloaded without a range
         page.mouse.dblclick(box["x"] + box["width"] / 3, y)
     assert "from=" not in page.url
