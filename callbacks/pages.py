@@ -14,6 +14,7 @@ from dash import Dash, html
 from live import get_live
 from live.dashboards.playlist import interval_seconds, playlist_names
 from live.layout import home_layout, kiosk_mode, layout, missing_layout, problem_layout
+from live.range_bar import range_bar
 
 STREAM_PATH = "/api/stream"
 
@@ -54,10 +55,14 @@ def init_app(dash_app: Dash) -> None:
         if board is None:
             return missing_layout(name, home_url)
         stream = dash_app.get_relative_path(STREAM_PATH)
-        return layout(
+        wall = kiosk_mode(kiosk, board.kiosk)
+        page = layout(
             live.config, stream, dashboard=board.name, title=board.heading, home_url=home_url,
-            error=live.dashboards.error, kiosk=kiosk_mode(kiosk, board.kiosk),
+            error=live.dashboards.error, kiosk=wall,
         )
+        if not wall:  # a wall screen shows now; a desk's page may look back (assets/pulseboard-history.js)
+            page.children.insert(1, range_bar(live.config["RETENTION_SECONDS"]))
+        return page
 
     def rotating(
         playlist: str, kiosk: str | None = None, interval: str | None = None, **_query: Any

@@ -28,9 +28,9 @@ from live.runtime import Live
 from pulseboard import callbacks
 from pulseboard.blocking import in_development, watch_callbacks
 from pulseboard.dash_apps import quart_dash
-from pulseboard.routes import health, influx, ingest, metrics, otlp, prometheus, stream
+from pulseboard.routes import health, history, influx, ingest, metrics, otlp, prometheus, stream
 
-ROUTES = (ingest, stream, health, metrics, otlp, prometheus, influx)
+ROUTES = (ingest, stream, health, metrics, otlp, prometheus, influx, history)
 WORKER_HEADER = "X-Pulseboard-Worker"
 DASHBOARD_ON = "pulseboard.dashboard"
 _HERE = Path(__file__).resolve().parent

@@ -109,6 +109,9 @@ def panel_component(
             html.H2(spec.title, className="pb-panel-title", title=spec.title),
             html.Span("", id=part_id(NOTE_TYPE, pid), className="pb-note"),
             html.Span("no data yet", id=part_id(AGE_TYPE, pid), className="pb-age"),
+            # The page's script points it at the range shown (assets/pulseboard-history.js).
+            *([html.A("CSV", className="pb-export", href="#", title="download this panel's points as CSV",
+                      **{"data-panel": pid})] if spec.kind == "line" else []),
         ],
     )
     # Responsive, with no height of its own: a graph takes its panel's room, which the grid gives.

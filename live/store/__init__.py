@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Protocol
 
 from live.model import Commit, Idempotency, Point, Row
@@ -63,6 +63,28 @@ class Store(Protocol):
 
     async def between(self, after: int, upto: int) -> list[Row]:
         """Return the rows with after < id <= upto, in id order."""
+
+    async def history(
+        self, keys: Sequence[str], start: float, end: float, resolution: float
+    ) -> dict[str, tuple[Sequence[float], Sequence[float]]]:
+        """Return per series key (times, values) of its points with start <= ts <= end, ascending by (ts, id).
+
+        For a long range a backend need not return every point: within any span of time of at
+        most `resolution` seconds it may return only that span's lowest and highest point (stored
+        points both, so a spike or dip of one point is never lost), as the caller draws about two
+        points per `resolution` anyway (live/downsample.py reduces what comes to that). A key
+        with no points in the range maps to empty sequences; keys that name no series are left out.
+        """
+
+    def export(
+        self, keys: Sequence[str], start: float, end: float, *, chunk: int = 10_000
+    ) -> AsyncIterator[list[Row]]:
+        """Yield every stored point of the series with start <= ts <= end, at most `chunk` rows at a time.
+
+        Series by series in the order of `keys` (unknown ones skipped), each by (ts, id); only
+        points with ids up to the newest when the export began (what was stored then, though more
+        arrives meanwhile). Each chunk is one read: memory stays flat however long the range.
+        """
 
     async def purge(self, older_than: float, keep: int) -> int:
         """Delete points with ts < older_than except each series' newest `keep` by (ts, id); return how many."""

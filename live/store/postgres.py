@@ -9,7 +9,7 @@ connections are made anew once it is back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
@@ -137,6 +137,30 @@ class PostgresStore:
     async def between(self, after: int, upto: int) -> list[Row]:
         """Return the points with after < id <= upto, in id order."""
         return await self._read(postgres_reads.between, after, upto)
+
+    async def history(
+        self, keys: Sequence[str], start: float, end: float, resolution: float
+    ) -> dict[str, tuple[Sequence[float], Sequence[float]]]:
+        """Return per series key its points in [start, end] (every one: no rollups on PostgreSQL yet)."""
+        found = await self._read(postgres_reads.series_ids, keys)
+        return await self._read(postgres_reads.history, found, start, end) if found else {}
+
+    async def export(
+        self, keys: Sequence[str], start: float, end: float, *, chunk: int = 10_000
+    ) -> AsyncIterator[list[Row]]:
+        """Yield the points of the series in [start, end], series by series, by (ts, id), `chunk` rows at a time."""
+        found = await self._read(postgres_reads.series_ids, keys)
+        upto = await self.last_id()
+        for series_id, name, labels in found:
+            after = (start, -1)  # (ts, id) > (start, -1): every point from start on
+            while True:
+                rows = await self._read(postgres_reads.export_chunk, series_id, upto, end, after, chunk)
+                if not rows:
+                    break
+                yield [Row(point_id, name, labels, ts, value) for point_id, ts, value in rows]
+                if len(rows) < chunk:
+                    break
+                after = (rows[-1][1], rows[-1][0])
 
     async def purge(self, older_than: float, keep: int) -> int:
         """Delete points with ts < older_than except each series' newest `keep` by (ts, id); return how many."""

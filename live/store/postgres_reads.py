@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from itertools import groupby, repeat
 from operator import itemgetter
 
@@ -63,3 +63,44 @@ async def windows(
 async def between(db: asyncpg.Connection, after: int, upto: int) -> list[Row]:
     """Return the rows with after < id <= upto, in id order."""
     return list(map(tuple.__new__, repeat(Row), await db.fetch(BETWEEN_SQL, after, upto)))
+
+
+async def series_ids(db: asyncpg.Connection, keys: Sequence[str]) -> list[tuple[int, str, str]]:
+    """Return (id, name, labels) of the series `keys` name, in the keys' order (unknown ones left out)."""
+    every = await db.fetch(SERIES_SQL)
+    known = {series_key(name, labels): (series_id, name, labels) for series_id, name, labels in every}
+    return [known[key] for key in keys if key in known]
+
+
+async def history(
+    db: asyncpg.Connection, series: Sequence[tuple[int, str, str]], start: float, end: float
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Return per series key every point in [start, end] as (times, values), by (ts, id).
+
+    Raw points on PostgreSQL (no rollups yet): the contract allows every point, and the route
+    downsamples them (live/downsample.py); the (series_id, ts, id) index serves the range.
+    """
+    keys = {series_id: series_key(name, labels) for series_id, name, labels in series}
+    traces: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in keys.values()}
+    found = await db.fetch(
+        "SELECT series_id, ts, value FROM points WHERE series_id = ANY($1::bigint[]) AND ts >= $2 AND ts <= $3"
+        " ORDER BY series_id, ts, id",
+        list(keys), start, end,
+    )
+    for series_id, ts, value in found:
+        times, values = traces[keys[series_id]]
+        times.append(ts)
+        values.append(value)
+    return traces
+
+
+async def export_chunk(
+    db: asyncpg.Connection, series_id: int, upto: int, end: float, after: tuple[float, int], chunk: int
+) -> list[tuple[int, float, float]]:
+    """Return up to `chunk` (id, ts, value) of a series after `after` (ts, id), by (ts, id), to `end` and id `upto`."""
+    found = await db.fetch(
+        "SELECT id, ts, value FROM points WHERE series_id = $1 AND id <= $2 AND ts <= $3 AND (ts, id) > ($4, $5)"
+        " ORDER BY ts, id LIMIT $6",
+        series_id, upto, end, after[0], after[1], chunk,
+    )
+    return [tuple(record) for record in found]

@@ -13,7 +13,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from itertools import groupby, repeat
 from operator import itemgetter
@@ -23,6 +23,8 @@ import aiosqlite
 
 from live.model import Commit, Idempotency, Point, Row, series_key
 from live.store import StorageError
+from live.store.sqlite_history import export_rows, read_history
+from live.store.sqlite_rollups import cut_at, drop_before
 from live.store.sqlite_schema import prepare
 from live.store.sqlite_writer import MAX_QUEUED_POINTS, Writer, is_busy
 
@@ -268,6 +270,33 @@ class SQLiteStore:
         )
         return list(map(tuple.__new__, repeat(Row), found))
 
+    async def _ids_of(self, keys: Sequence[str]) -> list[tuple[int, str, str]]:
+        wanted = list(dict.fromkeys(keys))
+        stored = await self._fetch(SERIES_SQL)
+        known = {series_key(name, labels): (series_id, name, labels) for series_id, name, labels in stored}
+        return [known[key] for key in wanted if key in known]
+
+    async def history(
+        self, keys: Sequence[str], start: float, end: float, resolution: float
+    ) -> dict[str, tuple[Sequence[float], Sequence[float]]]:
+        """Return per series key its points in [start, end]; whole 10/60 s buckets as extremes if resolution allows."""
+        found = await self._ids_of(keys)
+        if not found:
+            return {}
+        rows = await self._fetch("SELECT value FROM meta WHERE key = 'rollups_from'")
+        rollups_from = float(rows[0][0]) if rows else 0.0
+        series = {series_id: series_key(name, labels) for series_id, name, labels in found}
+        return dict(await read_history(self._fetch, series, start, end, resolution, rollups_from))
+
+    async def export(
+        self, keys: Sequence[str], start: float, end: float, *, chunk: int = 10_000
+    ) -> AsyncIterator[list[Row]]:
+        """Yield the points of the series in [start, end], series by series, by (ts, id), `chunk` rows at a time."""
+        found = await self._ids_of(keys)
+        upto = await self.last_id()
+        async for rows in export_rows(self._fetch, found, start, end, upto, chunk):
+            yield rows
+
     async def purge(self, older_than: float, keep: int) -> int:
         """Delete points with ts < older_than except each series' newest `keep` by (ts, id); return how many."""
         if keep < 1:
@@ -277,12 +306,14 @@ class SQLiteStore:
             async with self._writer.transaction() as db:
                 # Idempotency keys last as long as points: a retry later than that is a new batch.
                 await db.execute("DELETE FROM idempotency_keys WHERE created < ?", (older_than,))
+                await cut_at(db, older_than)  # before any point goes: reads stop trusting those rollups first
         deleted = 0
         for (series_id,) in await self._fetch("SELECT id FROM series ORDER BY id"):
             # A short transaction per series keeps ingest waiting at most one series' delete.
             with storage_errors():
                 async with self._writer.transaction() as db:
                     deleted += await purge_series(db, series_id, older_than, keep)
+                    await drop_before(db, series_id, older_than)
         return deleted
 
 

@@ -1,6 +1,9 @@
 """The SQLite file's schema, its version, and the upgrade of files older Pulseboards wrote.
 
-Version 2 (PRAGMA user_version = 2): a series is a name plus its canonical labels, each pair
+Version 3 (PRAGMA user_version = 3): version 2, plus `rollups`, each series' lowest and highest
+point per 10 s of time (sqlite_rollups.py), for history reads of long ranges; `prepare` fills
+it from the points of an older file.
+Version 2: a series is a name plus its canonical labels, each pair
 a row of `series`; points refer to it; `idempotency_keys` holds the key of each batch sent with
 one, with its ids, committed with its points (kept as long as retention keeps points).
 Version 1 was the same without `idempotency_keys`; `prepare` adds it. Version 0 had one series
@@ -15,8 +18,9 @@ import secrets
 import aiosqlite
 
 from live.store import StorageError
+from live.store.sqlite_rollups import FILL_ALL, ROLLUPS
 
-VERSION = 2
+VERSION = 3
 STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS series (
     id INTEGER PRIMARY KEY,
@@ -42,6 +46,7 @@ STATEMENTS = (
     created REAL NOT NULL
 ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS idempotency_keys_by_created ON idempotency_keys (created)",
+    ROLLUPS,
     f"PRAGMA user_version = {VERSION}",
 )
 # The same, as one script for sqlite3's executescript (benchmarks and tests build files with it).
@@ -65,7 +70,8 @@ FROM_VERSION_0 = (
     "ALTER TABLE series_v1 RENAME TO series",
     *STATEMENTS[2:],
 )
-FROM_VERSION_1 = STATEMENTS[4:]  # the idempotency keys
+FROM_VERSION_1 = STATEMENTS[4:]  # the idempotency keys, the rollups
+FROM_VERSION_2 = STATEMENTS[6:]  # the rollups
 
 
 async def _one(db: aiosqlite.Connection, sql: str) -> tuple:
@@ -82,12 +88,16 @@ async def prepare(db: aiosqlite.Connection) -> str:
     (version,) = await _one(db, "PRAGMA user_version")
     if version > VERSION:
         raise StorageError(f"the database has schema version {version}; this Pulseboard knows up to {VERSION}")
+    old = version > 0
     if version == 0:
-        old = await _one(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'points'")
+        old = bool(await _one(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'points'"))
         for statement in FROM_VERSION_0 if old else STATEMENTS:
             await db.execute(statement)
-    elif version == 1:
-        for statement in FROM_VERSION_1:
+    elif version in (1, 2):
+        for statement in FROM_VERSION_1 if version == 1 else FROM_VERSION_2:
+            await db.execute(statement)
+    if old and version < VERSION:
+        for statement in FILL_ALL:  # the points an older Pulseboard stored, rolled up once
             await db.execute(statement)
     await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', ?)", (secrets.token_hex(8),))
     (database_id,) = await _one(db, "SELECT value FROM meta WHERE key = 'database_id'")

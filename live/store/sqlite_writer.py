@@ -29,6 +29,7 @@ import aiosqlite
 
 from live.model import Commit, Idempotency, InvalidInput, Point, Row
 from live.store import StorageError
+from live.store.sqlite_rollups import roll_up
 
 log = logging.getLogger(__name__)
 
@@ -384,6 +385,7 @@ class Writer:
             ids, new = await self._known_ids(db, keys)
             refused = await self._admit(db, jobs, columns, ids, new)
             results: list[Commit | InvalidInput | None] = []
+            rolled: tuple[list[int], list[float], list[float]] = ([], [], [])  # what was inserted, for rollups
             for index, (job, (series, ts, values, labels)) in enumerate(zip(jobs, columns, strict=True)):
                 if index in refused:
                     results.append(refused[index])
@@ -397,8 +399,10 @@ class Writer:
                     if earlier is not None:
                         results.append(earlier)
                         continue
-                series_ids = map(ids.__getitem__, zip(series, labels, strict=True))
+                series_ids = list(map(ids.__getitem__, zip(series, labels, strict=True)))
                 flat = list(chain.from_iterable(zip(series_ids, ts, values, strict=True)))
+                for kept, new in zip(rolled, (series_ids, ts, values), strict=True):
+                    kept.extend(new)
                 for start in range(0, len(series), self._rows_per_insert):
                     size = min(self._rows_per_insert, len(series) - start)
                     cursor = await db.execute(insert_sql(size), flat[3 * start : 3 * (start + size)])
@@ -412,6 +416,8 @@ class Writer:
                         (*job.idempotency, first, last, time.time()),
                     )
                 results.append(Commit(first, last, rows(first, series, labels, ts, values)))
+            if rolled[0]:  # in the same transaction: history's rollups never miss a stored point
+                await roll_up(db, *rolled)
         self._series_ids = ids  # only once committed: a rolled-back series id does not exist
         return results
 

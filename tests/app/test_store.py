@@ -70,11 +70,11 @@ def ids(rows: list[Row]) -> list[int]:
 
 
 async def test_first_run_creates_the_file_in_wal_mode(tmp_path: Path, sqlite_store: SQLiteStore) -> None:
-    """The database and its folders are created; WAL is on; the schema is version 2."""
+    """The database and its folders are created; WAL is on; the schema is version 3."""
     store = sqlite_store
     assert (tmp_path / "nested" / "dir" / "store.sqlite3").exists()
     assert await store._fetch("PRAGMA journal_mode") == [("wal",)]
-    assert await store._fetch("PRAGMA user_version") == [(2,)]
+    assert await store._fetch("PRAGMA user_version") == [(3,)]
     await store.ping()
 
 
@@ -279,7 +279,7 @@ async def test_a_version_0_file_is_upgraded_keeping_ids_values_and_labels(tmp_pa
         commit = await store.insert([Point("cpu", 20.0, 9.0, HOST_A), Point("mem", 20.0, 9.0)])
         assert (commit.first, commit.last) == (9, 10)
         assert await store._fetch("SELECT COUNT(*) FROM series") == [(5,)]  # the upgraded series, found again
-        assert await store._fetch("PRAGMA user_version") == [(2,)]
+        assert await store._fetch("PRAGMA user_version") == [(3,)]
     finally:
         await store.close()
 
@@ -302,9 +302,9 @@ async def test_a_file_from_a_newer_pulseboard_is_refused(tmp_path: Path) -> None
     """A schema version this code does not know is not touched."""
     path = tmp_path / "new.sqlite3"
     with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA user_version = 3")
+        db.execute("PRAGMA user_version = 4")
     store = SQLiteStore(str(path))
-    with pytest.raises(StorageError, match="version 3"):
+    with pytest.raises(StorageError, match="version 4"):
         await store.open()  # and closes what it opened
 
 
@@ -510,7 +510,7 @@ async def test_a_version_1_file_gets_idempotency_keys_keeping_everything(tmp_pat
     store = SQLiteStore(str(path))
     await store.open()
     try:
-        assert await store._fetch("PRAGMA user_version") == [(2,)]
+        assert await store._fetch("PRAGMA user_version") == [(3,)]
         assert await store.between(0, 10) == [Row(1, "cpu", HOST_A, 10.0, 1.0), Row(2, "mem", "", 11.0, 2.0)]
         assert (store.database_id, await store.resume_floor()) == ("beef4567", 1)
         commit = await store.insert([Point("cpu", 12.0, 3.0, HOST_A)], idempotency=KEY)
@@ -518,3 +518,19 @@ async def test_a_version_1_file_gets_idempotency_keys_keeping_everything(tmp_pat
         assert await store._fetch("SELECT COUNT(*) FROM series") == [(2,)]
     finally:
         await store.close()
+
+
+async def test_history_and_export_read_a_time_range(store: Store) -> None:
+    """Both backends: a range's points per series (unknown keys left out), and an export in chunks, by key order."""
+    await store.insert([Point("a", 1000.0 + i, float(i)) for i in range(100)])
+    await store.insert([Point("b", 1000.0 + i, -float(i)) for i in range(10)])
+    found = await store.history(["a", "gone"], 1010.0, 1020.0, resolution=1.0)
+    assert list(found) == ["a"]
+    ts, values = found["a"]
+    assert list(ts) == [1010.0 + i for i in range(11)] and list(values) == [float(10 + i) for i in range(11)]
+    chunks = [chunk async for chunk in store.export(["b", "a"], 1005.0, 1007.0, chunk=2)]
+    assert [len(chunk) for chunk in chunks] == [2, 1, 2, 1]
+    assert [(row.series, row.ts, row.value) for chunk in chunks for row in chunk] == [
+        ("b", 1005.0, -5.0), ("b", 1006.0, -6.0), ("b", 1007.0, -7.0),
+        ("a", 1005.0, 5.0), ("a", 1006.0, 6.0), ("a", 1007.0, 7.0),
+    ]

@@ -1,0 +1,113 @@
+"""Looking back: GET /api/history (downsampled JSON) and GET /api/export.csv (raw points, streamed).
+
+Both are behind the dashboard's login (live/access.py: every view not marked otherwise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from quart import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from live import get_live
+from live.downsample import min_max, plan
+from live.export_csv import header, label_columns, rows_csv
+from live.model import InvalidInput, label_dict, series_key
+from live.store import StorageError
+from live.timerange import TimeRange, check_asked, points_wanted, series_keys, time_range
+
+bp = Blueprint("history", __name__)
+EXPORT_CHUNK = 10_000  # rows per read and per piece of the answer: memory stays flat however long the range
+
+
+@bp.errorhandler(InvalidInput)
+async def reject_input(error: InvalidInput) -> tuple[Response, int]:
+    """Answer a bad parameter with a JSON body naming it."""
+    return jsonify(error.to_dict()), error.status
+
+
+@bp.errorhandler(HTTPException)
+async def reject_http(error: HTTPException) -> tuple[Response, int]:
+    """Answer any other HTTP error as JSON with its own status (not Dash's 500 page)."""
+    return jsonify(error=error.description or error.name), error.code or 400
+
+
+@bp.errorhandler(StorageError)
+async def storage_unavailable(error: StorageError) -> tuple[Response, int, dict[str, str]]:
+    """Answer a storage failure with 503: try again."""
+    return jsonify(error=f"storage unavailable: {error}"), 503, {"Retry-After": "1"}
+
+
+async def _asked() -> tuple[list[str], TimeRange]:
+    live = get_live()
+    asked = request.args.getlist("series")
+    check_asked(asked)  # 10,000 series in one request are refused before the store is asked
+    span = time_range(
+        request.args.get("from"), request.args.get("to"), now=time.time(), retention=live.config["RETENTION_SECONDS"]
+    )
+    return series_keys(asked, await stored_series()), span
+
+
+async def stored_series() -> dict[str, tuple[str, str]]:
+    """Return every stored series as {series key: (name, labels)}."""
+    return {series_key(name, labels): (name, labels) for name, labels in await get_live().store.series()}
+
+
+@bp.get("/api/history")
+async def history() -> Response:
+    """Return the series over a range, at most `points` per series (each bucket's lowest and highest)."""
+    points = points_wanted(request.args.get("points"))
+    keys, span = await _asked()
+    buckets, resolution = plan(span.start, span.end, points)
+    found = await get_live().store.history(keys, span.start, span.end, resolution)
+    # numpy off the event loop: a long range is ~10 ms of it per series, and streams wait meanwhile.
+    drawn = await asyncio.to_thread(_reduce, found, span, buckets)
+    stored = await stored_series()
+    series = {
+        key: {"name": stored[key][0], "labels": label_dict(stored[key][1]), "x": x, "y": y}
+        for key, (x, y) in drawn.items()
+    }
+    return jsonify({"from": _iso(span.start), "to": _iso(span.end), "points": points, "series": series})
+
+
+def _reduce(
+    found: dict[str, tuple[Sequence[float], Sequence[float]]], span: TimeRange, buckets: int
+) -> dict[str, tuple[list[int], list[float]]]:
+    drawn = {}
+    for key, (ts, values) in found.items():
+        kept_ts, kept = min_max(ts, values, span.start, span.end, buckets)
+        # Plotly's date milliseconds, as frames carry them (live/figures.x_value), a column at a time.
+        drawn[key] = (np.rint(kept_ts * 1000).astype(np.int64).tolist(), kept.tolist())
+    return drawn
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+@bp.get("/api/export.csv")
+async def export_csv() -> Response:
+    """Stream the raw points of the series over a range as CSV: ISO 8601 times, labels as columns."""
+    keys, span = await _asked()
+    store = get_live().store
+    stored = await stored_series()
+    labels = label_columns(stored[key][1] for key in keys)
+    rows = store.export(keys, span.start, span.end, chunk=EXPORT_CHUNK)
+    name = f"pulseboard-{_iso(span.start)}-{_iso(span.end)}.csv".replace(":", "")
+    response = Response(_lines(rows, labels), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Accel-Buffering"] = "no"
+    response.timeout = None  # a long export may take longer than Quart's 60 s RESPONSE_TIMEOUT
+    return response
+
+
+async def _lines(rows: AsyncIterator[list[Any]], labels: list[str]) -> AsyncIterator[bytes]:
+    yield header(labels).encode()
+    async for chunk in rows:
+        yield (await asyncio.to_thread(rows_csv, chunk, labels)).encode()

@@ -1,0 +1,74 @@
+// A dashboard's time range (assets/pulseboard-range.js), function by function, as tables.
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+
+const R = require("../../assets/pulseboard-range.js");
+
+test("the URL's range: from and to, to defaulting to now; none is live", () => {
+    assert.deepStrictEqual(R.fromSearch("?from=now-6h&to=now"), {from: "now-6h", to: "now"});
+    assert.deepStrictEqual(R.fromSearch("?theme=dark&from=2026-12-03T10:00:00Z"), {from: "2026-12-03T10:00:00Z", to: "now"});
+    assert.strictEqual(R.fromSearch(""), null);
+    assert.strictEqual(R.fromSearch("?to=now"), null);
+});
+
+test("a range written into the URL keeps every other parameter; live takes it out", () => {
+    assert.strictEqual(R.withRange("?theme=dark", {from: "now-1h", to: "now"}), "?theme=dark&from=now-1h&to=now");
+    assert.strictEqual(R.withRange("?from=now-1h&to=now&theme=dark", null), "?theme=dark");
+    assert.strictEqual(R.withRange("?from=now-1h&to=now", null), "");
+});
+
+test("a range slides when it ends at now", () => {
+    assert.strictEqual(R.sliding({from: "now-6h", to: "now"}), true);
+    assert.strictEqual(R.sliding({from: "now-6h", to: " NOW "}), true);
+    assert.strictEqual(R.sliding({from: "now-6h", to: "now-1h"}), false);
+    assert.strictEqual(R.sliding({from: "2026-12-03T10:00:00Z", to: "2026-12-03T11:00:00Z"}), false);
+    assert.strictEqual(R.sliding(null), false);
+});
+
+const ZOOMS = [
+    {name: "a drag across time", relayout: {"xaxis.range[0]": "2026-12-03 10:00:00.5", "xaxis.range[1]": "2026-12-03 11:30"},
+        expected: {from: "2026-12-03T10:00:00.500Z", to: "2026-12-03T11:30:00.000Z"}},
+    {name: "an animation's end, not a user's drag", relayout: {"xaxis.range": [1764756000000, 1764759600000]},
+        expected: null},
+    {name: "a drag reported in milliseconds", relayout: {"xaxis.range[0]": 1764756000000, "xaxis.range[1]": 1764759600000},
+        expected: {from: "2025-12-03T10:00:00.000Z", to: "2025-12-03T11:00:00.000Z"}},
+    {name: "a double-click", relayout: {"xaxis.autorange": true, "yaxis.autorange": true}, expected: "back"},
+    {name: "a drag of values only", relayout: {"yaxis.range[0]": 1, "yaxis.range[1]": 2}, expected: null},
+    {name: "a backwards range", relayout: {"xaxis.range[0]": "2026-12-03 11:00", "xaxis.range[1]": "2026-12-03 10:00"},
+        expected: null},
+    {name: "nothing", relayout: null, expected: null},
+];
+for (const row of ZOOMS) {
+    test(`zoom: ${row.name}`, () => assert.deepStrictEqual(R.zoom(row.relayout), row.expected));
+}
+
+test("history and the live tail join without a seam or a point twice, the old end trimmed", () => {
+    const history = {x: [10, 20, 30], y: [1, 2, 3]};
+    const live = {x: [25, 30, 31, 40], y: [9, 3, 4, 5]};
+    assert.deepStrictEqual(R.merge(history, live, 0), {x: [10, 20, 30, 31, 40], y: [1, 2, 3, 4, 5]});
+    assert.deepStrictEqual(R.merge(history, live, 20), {x: [20, 30, 31, 40], y: [2, 3, 4, 5]});
+    assert.deepStrictEqual(R.merge({x: [], y: []}, live, 0), live);
+});
+
+test("two points a pixel, within the API's bounds", () => {
+    assert.strictEqual(R.points(900), 1800);
+    assert.strictEqual(R.points(2), 10);
+    assert.strictEqual(R.points(50000), 20000);
+});
+
+test("the API's URLs: a panel's series, its range, a request per 100 series", () => {
+    const keys = ["cpu", 'cpu{"host":"a b"}'];
+    assert.deepStrictEqual(R.historyUrls("/app", keys, {from: "now-6h", to: "now"}, 1800), [
+        "/app/api/history?series=cpu&series=cpu%7B%22host%22%3A%22a%20b%22%7D&from=now-6h&to=now&points=1800",
+    ]);
+    const many = Array.from({length: 250}, (_, i) => `s${i}`);
+    assert.strictEqual(R.historyUrls("", many, {from: "now-1h", to: "now"}, 10).length, 3);
+    assert.strictEqual(R.exportUrl("", ["cpu"], null), "/api/export.csv?series=cpu&from=now-1h&to=now");
+});
+
+test("the extent of every trace's values", () => {
+    assert.deepStrictEqual(R.extent([{y: [3, -1]}, {y: [7]}]), {low: -1, high: 7});
+    assert.deepStrictEqual(R.extent([{y: []}]), {low: null, high: null});
+});
