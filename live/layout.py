@@ -22,7 +22,8 @@ CLOCK = "pb-clock"
 STALE_COUNT = "pb-stale-count"
 # Which page this is: {"dashboard": name, "kiosk": bool, "page": n}; name None: the automatic dashboard's page n.
 PAGE = "pb-page"
-WARM = "pb-warm"  # a hidden graph that loads Plotly early
+# A hidden graph that loads Plotly early; a dict id, as every graph's on the page (scripts read them as JSON).
+WARM = {"type": "pb-warm"}
 REBUILD = "pb-rebuild"  # set by the script when the dashboards file changed: draw the panels again
 
 
