@@ -87,7 +87,16 @@ LOAD_JS = """(() => {
         pb.panels = panels;
         pb.traces = traces;
         if (panels && pb.first === null) pb.first = now;
-        if (panels >= expected.panels && traces >= expected.traces && pb.all === null) {
+        // Every panel on screen drawn: the page makes the others' graphs only when scrolled to.
+        const shown = Array.from(document.querySelectorAll('.pb-slot.pb-used')).filter((slot) => {
+            const box = slot.getBoundingClientRect();
+            return box.bottom > 0 && box.top < innerHeight;
+        });
+        const drawn = shown.filter((slot) => {
+            const gd = slot.querySelector('.js-plotly-plot');
+            return gd && gd.data && gd.data.length && gd.querySelector('.scatterlayer .trace');
+        });
+        if (shown.length && drawn.length === shown.length && pb.all === null) {
             pb.all = now;
             clearInterval(timer);
         }
@@ -124,6 +133,15 @@ LIVE_JS = """(keys) => {
 CALLBACKS_JS = """() => performance.getEntriesByType('resource')
     .filter((e) => e.name.includes('_dash-update-component'))
     .map((e) => ({start: e.startTime, response: e.responseStart, end: e.responseEnd, bytes: e.decodedBodySize}))"""
+
+# The new series whose panel's slot is on screen (those the page draws; the others wait until scrolled to).
+ON_SCREEN_JS = """(keys) => keys.filter((key) => {
+    const trace = window.pulseboard.traces.get(key);
+    const slot = trace && document.getElementById(JSON.stringify({panel: trace.panel.id, type: 'pb-slot'}));
+    if (!slot) return false;
+    const box = slot.getBoundingClientRect();
+    return box.bottom > 0 && box.top < innerHeight;
+})"""
 
 STREAM_OPEN_JS = "!!(window.pulseboard && window.pulseboard.source && window.pulseboard.source.readyState === 1)"
 
@@ -403,7 +421,7 @@ def worst_time(values: list[float | None]) -> str:
 def load_table(results: list[dict[str, Any]]) -> str:
     """Return the page-load figures as a Markdown table: median (worst) of the runs."""
     lines = [
-        "| Page load (headless Chromium, times from navigation start) | First panel drawn | All panels drawn "
+        "| Page load (headless Chromium, times from navigation start) | First panel drawn | All panels on screen drawn "
         "| Main thread free (end of last long task) | Longest long task | Long tasks in first 10 s (count) "
         "| Graphs' callback received (bytes) | JS heap after GC | Target: usable ≤ 3 s | Result |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -442,6 +460,7 @@ class LiveRun:
     """One arrival of new series; times in ms from just before the first post."""
 
     series: int
+    on_screen: int  # of them, those whose panel is on screen: what is judged
     drawn: int
     first_seen: float | None
     all_seen: float | None
@@ -526,8 +545,11 @@ async def live_once(
                     await post([p for label in sets for p in points(label, r)])
                 deadline = loop.time() + timeout
                 while loop.time() < deadline:
-                    state = await page.evaluate("() => [window.__pbLive.count, window.__pbLive.done]")
-                    if state[0] >= len(keys) and state[1] >= len(keys):
+                    shown = await page.evaluate(ON_SCREEN_JS, keys)
+                    state = await page.evaluate(
+                        "(keys) => [keys.filter((k) => k in window.__pbLive.seen).length,"
+                        " keys.filter((k) => k in window.__pbLive.caught).length]", shown)
+                    if shown and state[0] >= len(shown) and state[1] >= len(shown):
                         break
                     await asyncio.sleep(0.25)
                 await asyncio.sleep(1.0)  # long tasks that end after the last draw
@@ -535,21 +557,24 @@ async def live_once(
                 for line in await stop_profiler(cdp, profile):
                     print(line, flush=True)
             bench = await page.evaluate("() => window.__pbLive")
+            shown = await page.evaluate(ON_SCREEN_JS, keys)
             heap = await _heap_mib(page)
         finally:
             await context.close()
     finally:
         live.stop()
-    seen = [t - begin * 1000 for t in bench["seen"].values()]
-    caught = [t - last_post * 1000 for t in bench["caught"].values()]
+    # Judged on the series whose panels are on screen: the page draws those (the rest when scrolled to).
+    seen = [bench["seen"][key] - begin * 1000 for key in shown if key in bench["seen"]]
+    caught = [bench["caught"][key] - last_post * 1000 for key in shown if key in bench["caught"]]
     tasks = bench["longtasks"]
     return LiveRun(
         series=len(keys),
+        on_screen=len(shown),
         drawn=len(seen),
         first_seen=min(seen) if seen else None,
-        all_seen=max(seen) if len(seen) == len(keys) else None,
+        all_seen=max(seen) if shown and len(seen) == len(shown) else None,
         caught=len(caught),
-        last_round=max(caught) if len(caught) == len(keys) else None,
+        last_round=max(caught) if shown and len(caught) == len(shown) else None,
         longest=max((d for _, d in tasks), default=0.0),
         long_total=sum(d for _, d in tasks),
         long_count=len(tasks),
@@ -618,7 +643,7 @@ def live_table(result: dict[str, Any]) -> str:
     longest = ms(max(r.longest for r in runs))
     lines = [
         "| New series on an open page (times from just before the first post) | First new trace in gd.data "
-        "| All in gd.data | Last round in every trace (from its post) | Longest long task "
+        "| All on screen in gd.data | Last round in every trace on screen (from its post) | Longest long task "
         "| Long tasks, total (count) | JS heap after GC | Target: all drawn ≤ 2 s, no long task > 200 ms | Result |",
         "|---|---|---|---|---|---|---|---|---|",
         f"| {scenario} | {cell([r.first_seen for r in runs])} | {cell([r.all_seen for r in runs])} "
