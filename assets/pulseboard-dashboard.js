@@ -12,6 +12,8 @@
 (function (root) {
     "use strict";
 
+    var MAX_DELETES = 100;  // past this many points dropped since a draw, a trace's window is assigned whole
+
     function create(page, tools) {
         var U = root.pulseboardUpdates;
         var V = root.pulseboardView;
@@ -75,7 +77,7 @@
                 if (!panel.data.has(key)) {
                     panel.keys.push(key);
                 }
-                panel.data.set(key, {name: trace.name, labels: trace.labels, x: [], y: []});
+                panel.data.set(key, {name: trace.name, labels: trace.labels, x: [], y: [], whole: true, pending: null});
             });
         }
 
@@ -89,16 +91,38 @@
                 if (update.replace) {
                     points.x = (update.x || []).slice();
                     points.y = (update.y || []).slice();
+                    points.whole = true;
                 } else {
                     Array.prototype.push.apply(points.x, update.x || []);
                     Array.prototype.push.apply(points.y, update.y || []);
+                    changed(points, update.x || [], update.y || [], 0);
                 }
                 if (update.drop) {
                     points.x.splice(0, update.drop);
                     points.y.splice(0, update.drop);
+                    changed(points, [], [], update.drop);
                 }
                 panel.dirty = true;
             });
+        }
+
+        function changed(points, x, y, dropped) {
+            // What the graph lacks of a trace since it was last drawn: points added at the end and
+            // dropped from the front, sent as Extend and Delete. Assigning the whole window (1,000
+            // points) in every patch made each draw cost 1.6 times a baseline's extendTraces
+            // (BENCHMARKS.md, the wall); many drops at once go as the whole window after all.
+            if (points.whole) {
+                return;
+            }
+            var pending = points.pending || {x: [], y: [], drop: 0};
+            pending.x = pending.x.concat(x);
+            pending.y = pending.y.concat(y);
+            pending.drop += dropped;
+            points.pending = pending;
+            if (pending.drop > MAX_DELETES) {
+                points.whole = true;
+                points.pending = null;
+            }
         }
 
         function trim(panel, now) {
@@ -109,6 +133,7 @@
                 if (from > 0) {
                     points.x.splice(0, from);
                     points.y.splice(0, from);
+                    changed(points, [], [], from);
                     panel.dirty = true;
                 }
             });
@@ -192,13 +217,20 @@
                 var trace = panel.spec.kind === "line" ? lineTrace(panel, key) : sparkTrace();
                 ops.push(U.operation("Append", ["data"], trace));
             });
+            var drawn = panel.drawn;
             panel.drawn = keys.length;
             if (!slideOnly) {
                 keys.forEach(function (key, index) {
                     var points = panel.data.get(key);
-                    ops.push(U.operation("Assign", ["data", index, "x"], points.x.slice()));
-                    ops.push(U.operation("Assign", ["data", index, "y"], points.y.slice()));
+                    if (index >= drawn || points.whole) {
+                        ops.push(U.operation("Assign", ["data", index, "x"], points.x.slice()));
+                        ops.push(U.operation("Assign", ["data", index, "y"], points.y.slice()));
+                    } else if (points.pending) {
+                        ops = ops.concat(U.operations(points.pending, index));
+                    }
                     ops.push(U.operation("Assign", ["data", index, "mode"], U.traceMode(points.x.length)));
+                    points.whole = false;
+                    points.pending = null;
                 });
             }
             var xRange = panel.spec.kind === "line"

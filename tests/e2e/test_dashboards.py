@@ -277,3 +277,36 @@ def test_a_line_panel_off_screen_is_drawn_when_it_comes_into_view(page: Any, tmp
         wait_for(lambda: page.evaluate(GRAPHS_JS).get("s9", {}).get("y") == [9, 90], what="s9 drawn with both points")
     finally:
         server.stop()
+
+
+RECORD_JS = """() => {
+    const setProps = window.dash_clientside.set_props;
+    window.__ops = [];
+    window.dash_clientside.set_props = function (id, props) {
+        if (id && id.type === 'pb-graph' && props.figure && props.figure.operations) {
+            window.__ops.push(...props.figure.operations.map((op) => op.operation + ' ' + op.location.join('.')));
+        }
+        return setProps.apply(this, arguments);
+    };
+}"""
+
+
+def test_a_line_panel_takes_its_new_points_as_extends_and_its_old_ones_as_deletes(page: Any, tmp_path: Path) -> None:
+    """Each draw sends what changed, not the whole window (issue 15: a whole window a draw cost 1.6x a baseline's)."""
+    board = tmp_path / "dashboards.yaml"
+    board.write_text('dashboards:\n  - name: one\n    panels:\n      - {title: A, series: ["a"], window_points: 3}\n')
+    server = LiveServer(tmp_path, env={"PULSEBOARD_DASHBOARDS": str(board)}).start()
+    try:
+        server.post([{"series": "a", "value": 1}])
+        page.goto(server.url + "/d/one")
+        wait_for(lambda: page.evaluate(GRAPHS_JS).get("a", {}).get("y") == [1], what="the first point")
+        page.evaluate(RECORD_JS)
+        for value in (2, 3, 4, 5):
+            server.post([{"series": "a", "value": value}])
+            wanted = [float(v) for v in range(max(1, value - 2), value + 1)]
+            wait_for(lambda wanted=wanted: page.evaluate(GRAPHS_JS)["a"]["y"] == wanted, what=f"{wanted} drawn")
+        ops = page.evaluate("window.__ops")
+        assert "Extend data.0.y" in ops and "Delete data.0.y.0" in ops
+        assert "Assign data.0.y" not in ops and "Assign data.0.x" not in ops
+    finally:
+        server.stop()
