@@ -17,10 +17,10 @@ import asyncpg
 
 from live.model import Commit, Idempotency, Point, Row
 from live.store import StorageError, postgres_reads
+from live.store.batches import MAX_QUEUED_POINTS
 from live.store.postgres_retention import purge_series
 from live.store.postgres_schema import prepare
 from live.store.postgres_writer import SERVER_ERRORS, PostgresWriter
-from live.store.sqlite_writer import MAX_QUEUED_POINTS
 
 T = TypeVar("T")
 POOL_SIZE = 4

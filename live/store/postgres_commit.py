@@ -22,7 +22,8 @@ from itertools import chain, count
 import asyncpg
 
 from live.model import Commit, Idempotency, InvalidInput
-from live.store.sqlite_writer import Job, rows
+from live.store.batches import Job
+from live.store.sqlite_writer import rows
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from itertools import chain
 import asyncpg
 
 from live.model import InvalidInput
+from live.store.batches import Job
 from live.store.postgres_schema import SERIES_LOCK
-from live.store.sqlite_writer import Job
 
 LOOK_UP_SQL = (
     "SELECT s.id, s.name, s.labels FROM unnest($1::text[], $2::text[]) AS k (name, labels)"

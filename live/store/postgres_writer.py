@@ -18,11 +18,10 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from live.model import Commit, Idempotency, InvalidInput, Point
-from live.store import StorageError
+from live.model import Commit, InvalidInput
+from live.store.batches import MAX_QUEUED_POINTS, BatchWriter, Job, fail
 from live.store.postgres_commit import insert
 from live.store.postgres_series import series_ids
-from live.store.sqlite_writer import MAX_BATCHES_PER_COMMIT, MAX_QUEUED_POINTS, Job, fail
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ BATCH_ERRORS = (TypeError, ValueError, asyncpg.DataError, asyncpg.IntegrityConst
 SERVER_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
-class PostgresWriter:
+class PostgresWriter(BatchWriter):
     """The writing connection (made anew after trouble) and the task that commits queued batches."""
 
     def __init__(
@@ -44,76 +43,20 @@ class PostgresWriter:
         max_points: int = MAX_QUEUED_POINTS,
         max_series: int | None = None,
     ) -> None:
-        self.timeout = timeout
-        self.max_points = max_points
+        super().__init__(timeout=timeout, max_points=max_points)
         self.max_series = max_series
         self.db: asyncpg.Connection | None = None
         self._connect = connect
-        self._jobs: asyncio.Queue[Job] = asyncio.Queue()
-        self._queued_points = 0
-        self._task: asyncio.Task[None] | None = None
         self._series_ids: dict[tuple[str, str], int] = {}
 
-    def start(self) -> None:
+    def start(self, name: str = "pulseboard-postgres-writer") -> None:
         """Start the task that commits queued batches."""
-        self._task = asyncio.create_task(self._write_forever(), name="pulseboard-postgres-writer")
+        super().start(name)
 
     async def stop(self) -> None:
         """Commit every queued batch, stop the task and close the connection."""
-        if self._task is not None:
-            await self._jobs.join()
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._finish()
         await self._drop_connection()
-
-    async def insert(
-        self,
-        points: list[Point],
-        *,
-        producer: asyncio.Task[object] | None = None,
-        idempotency: Idempotency | None = None,
-    ) -> Commit:
-        """Queue the points, and return them as committed in one transaction (StorageError if not)."""
-        if self._queued_points and self._queued_points + len(points) > self.max_points:
-            raise StorageError(f"the write queue is full ({self._queued_points} points wait to be written)")
-        future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
-        self._jobs.put_nowait(Job(points, future, producer, idempotency, time.monotonic() + self.timeout))
-        self._queued_points += len(points)
-        # shield: a caller cancelled while waiting must not cancel the write for the others.
-        return await asyncio.shield(future)
-
-    def _taken(self, job: Job) -> Job:
-        self._queued_points -= len(job.points)
-        return job
-
-    async def _write_forever(self) -> None:
-        while True:
-            jobs = [self._taken(await self._jobs.get())]
-            # Group commit: batches that queued while the last transaction ran share the next one.
-            while not self._jobs.empty() and len(jobs) < MAX_BATCHES_PER_COMMIT:
-                jobs.append(self._taken(self._jobs.get_nowait()))
-            try:
-                await self._write_jobs(self._wanted(jobs))
-            except Exception as error:
-                log.exception("storing %d batches failed", len(jobs))
-                fail(jobs, error)
-            finally:
-                for _ in jobs:
-                    self._jobs.task_done()
-
-    def _wanted(self, jobs: list[Job]) -> list[Job]:
-        """Return the batches to write: drop those nobody waits for, fail those past their deadline."""
-        now = time.monotonic()
-        wanted = []
-        for job in jobs:
-            if job.abandoned():
-                job.future.cancel()
-                log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
-            elif job.deadline <= now:
-                fail([job], TimeoutError(), f"not written within the {self.timeout:g} s write deadline")
-            else:
-                wanted.append(job)
-        return wanted
 
     async def _drop_connection(self) -> None:
         db, self.db = self.db, None

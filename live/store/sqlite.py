@@ -23,10 +23,11 @@ import aiosqlite
 
 from live.model import Commit, Idempotency, Point, Row, series_key
 from live.store import StorageError
+from live.store.batches import MAX_QUEUED_POINTS
 from live.store.sqlite_history import export_rows, read_history
 from live.store.sqlite_rollups import cut_at, drop_before
 from live.store.sqlite_schema import prepare
-from live.store.sqlite_writer import MAX_QUEUED_POINTS, Writer, is_busy
+from live.store.sqlite_writer import Writer, is_busy
 
 log = logging.getLogger(__name__)
 

@@ -27,44 +27,17 @@ from itertools import chain, count, repeat
 
 import aiosqlite
 
-from live.model import Commit, Idempotency, InvalidInput, Point, Row
+from live.model import Commit, Idempotency, InvalidInput, Row
 from live.store import StorageError
+from live.store.batches import MAX_QUEUED_POINTS, BatchWriter, Job, fail
 from live.store.sqlite_rollups import roll_up
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS_PER_INSERT = 5000
-MAX_BATCHES_PER_COMMIT = 64
-# Points waiting to be written, at most: ten full batches, a fraction of a second of the writer's work.
-MAX_QUEUED_POINTS = 100_000
 # The lock wait is set per transaction from the oldest batch's deadline, but only when it moves
 # by more than this (a PRAGMA is one more trip to aiosqlite's thread): a batch may fail this late.
 BUSY_SLACK_MS = 250
-
-
-class Job:
-    """One batch waiting for the writer: its points, its caller's future, and what decides whether to write it."""
-
-    __slots__ = ("points", "future", "producer", "idempotency", "deadline")
-
-    def __init__(
-        self,
-        points: list[Point],
-        future: asyncio.Future[Commit],
-        producer: asyncio.Task[object] | None,
-        idempotency: Idempotency | None,
-        deadline: float,
-    ) -> None:
-        self.points = points
-        self.future = future
-        self.producer = producer
-        self.idempotency = idempotency
-        self.deadline = deadline
-
-    def abandoned(self) -> bool:
-        """Return whether nobody waits for this batch any more (its future or its producer was cancelled)."""
-        producer = self.producer
-        return self.future.done() or (producer is not None and (producer.done() or producer.cancelling() > 0))
 
 
 def is_busy(error: sqlite3.Error) -> bool:
@@ -108,16 +81,7 @@ def series_sql(count: int) -> str:
     )
 
 
-def fail(jobs: Iterable[Job], error: BaseException, message: str = "") -> None:
-    """Fail the batches' callers with a StorageError caused by `error` (one exception each)."""
-    for job in jobs:
-        if not job.future.done():
-            failure = StorageError(message or str(error) or type(error).__name__)
-            failure.__cause__ = error
-            job.future.set_exception(failure)
-
-
-class Writer:
+class Writer(BatchWriter):
     """The connection that writes, the task that commits queued batches, and the lock on its transactions.
 
     `connect` opens a fresh writing connection (when a ROLLBACK fails and leaves this one inside
@@ -134,53 +98,22 @@ class Writer:
         guard: Callable[[], None] = lambda: None,
         max_series: int | None = None,
     ) -> None:
+        super().__init__(timeout=timeout, max_points=max_points)
         self.db = db
-        self.timeout = timeout
         self.max_series = max_series
-        self.max_points = max_points
         self._connect = connect
         self._guard = guard
         # One transaction at a time on this connection: ingest's, retention's, the schema's.
         self.lock = asyncio.Lock()
-        self._jobs: asyncio.Queue[Job] = asyncio.Queue()
-        self._queued_points = 0
-        self._task: asyncio.Task[None] | None = None
         self._series_ids: dict[tuple[str, str], int] = {}
         self._rows_per_insert = rows_per_insert()
         self._busy_ms = 0  # the connection's busy timeout as last set here (0: not yet)
         # When writes began failing on another connection's lock (time.monotonic()), None while they succeed.
         self.locked_since: float | None = None
 
-    def start(self) -> None:
-        """Start the task that commits queued batches."""
-        self._task = asyncio.create_task(self._write_forever(), name="pulseboard-writer")
-
     async def stop(self) -> None:
         """Commit every queued batch, then stop the task."""
-        if self._task is not None:
-            await self._jobs.join()
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def insert(
-        self,
-        points: list[Point],
-        *,
-        producer: asyncio.Task[object] | None = None,
-        idempotency: Idempotency | None = None,
-    ) -> Commit:
-        """Queue the points, and return them as committed in one transaction.
-
-        Dropped unwritten if `producer` is cancelled or done before the writer writes them.
-        Raises StorageError (nothing stored) when the queue is full or the deadline passes.
-        """
-        if self._queued_points and self._queued_points + len(points) > self.max_points:
-            raise StorageError(f"the write queue is full ({self._queued_points} points wait to be written)")
-        future: asyncio.Future[Commit] = asyncio.get_running_loop().create_future()
-        self._jobs.put_nowait(Job(points, future, producer, idempotency, time.monotonic() + self.timeout))
-        self._queued_points += len(points)
-        # shield: a caller cancelled while waiting must not cancel the write for the others.
-        return await asyncio.shield(future)
+        await self._finish()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -222,40 +155,6 @@ class Writer:
         self.db = await self._connect()
         self._busy_ms = 0
         log.warning("the writing connection was replaced after a ROLLBACK failed inside a transaction")
-
-    def _taken(self, job: Job) -> Job:
-        self._queued_points -= len(job.points)
-        return job
-
-    async def _write_forever(self) -> None:
-        while True:
-            jobs = [self._taken(await self._jobs.get())]
-            # Group commit: batches that queued while the last transaction ran share the next one.
-            while not self._jobs.empty() and len(jobs) < MAX_BATCHES_PER_COMMIT:
-                jobs.append(self._taken(self._jobs.get_nowait()))
-            try:
-                await self._write_jobs(self._wanted(jobs))
-            except Exception as error:
-                # The one writer outlives anything a group meets: its callers hear of it, the log keeps it.
-                log.exception("storing %d batches failed", len(jobs))
-                fail(jobs, error)
-            finally:
-                for _ in jobs:
-                    self._jobs.task_done()
-
-    def _wanted(self, jobs: list[Job]) -> list[Job]:
-        """Return the batches to write: drop those nobody waits for, fail those past their deadline."""
-        now = time.monotonic()
-        wanted = []
-        for job in jobs:
-            if job.abandoned():
-                job.future.cancel()
-                log.info("a batch of %d points was dropped unwritten: its producer had gone", len(job.points))
-            elif job.deadline <= now:
-                fail([job], TimeoutError(), f"not written within the {self.timeout:g} s write deadline")
-            else:
-                wanted.append(job)
-        return wanted
 
     def _fail_waiting(self, error: BaseException, message: str) -> None:
         """Fail every batch still queued: they would meet what failed the last group."""
