@@ -56,6 +56,19 @@ def fail(jobs: Iterable[Job], error: BaseException, message: str = "") -> None:
             job.future.set_exception(failure)
 
 
+def answer(jobs: Iterable[Job], results: Iterable[Commit | Exception | None]) -> None:
+    """Answer each batch's caller with what its write gave: a commit, an error, or None (dropped unwritten)."""
+    for job, result in zip(jobs, results, strict=True):
+        if job.future.done():
+            continue
+        if result is None:
+            job.future.cancel()
+        elif isinstance(result, Exception):
+            job.future.set_exception(result)
+        else:
+            job.future.set_result(result)
+
+
 class BatchWriter:
     """The queue of batches and the task that commits them, a group at a time (`_write_jobs` writes a group)."""
 

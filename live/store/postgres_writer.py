@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from live.model import Commit, InvalidInput
-from live.store.batches import MAX_QUEUED_POINTS, BatchWriter, Job, fail
+from live.store.batches import MAX_QUEUED_POINTS, BatchWriter, Job, answer, fail
 from live.store.postgres_commit import insert
 from live.store.postgres_series import series_ids
 
@@ -87,15 +87,7 @@ class PostgresWriter(BatchWriter):
                 fail([self._taken(self._jobs.get_nowait())], error, message)
                 self._jobs.task_done()
             return
-        for job, result in zip(jobs, results, strict=True):
-            if job.future.done():
-                continue
-            if result is None:
-                job.future.cancel()
-            elif isinstance(result, Exception):
-                job.future.set_exception(result)
-            else:
-                job.future.set_result(result)
+        answer(jobs, results)
 
     async def _write(self, jobs: list[Job], deadline: float) -> list[Commit | InvalidInput | None]:
         """Write the batches in one transaction: a commit per batch, a refusal, or None (dropped)."""

@@ -29,7 +29,7 @@ import aiosqlite
 
 from live.model import Commit, Idempotency, InvalidInput, Row
 from live.store import StorageError
-from live.store.batches import MAX_QUEUED_POINTS, BatchWriter, Job, fail
+from live.store.batches import MAX_QUEUED_POINTS, BatchWriter, Job, answer, fail
 from live.store.sqlite_rollups import roll_up
 
 log = logging.getLogger(__name__)
@@ -197,15 +197,7 @@ class Writer(BatchWriter):
             fail(jobs, error)
             return
         self.locked_since = None
-        for job, result in zip(jobs, results, strict=True):
-            if job.future.done():
-                continue
-            if result is None:
-                job.future.cancel()
-            elif isinstance(result, Exception):
-                job.future.set_exception(result)
-            else:
-                job.future.set_result(result)
+        answer(jobs, results)
 
     async def _wait_for_lock_until(self, deadline: float) -> None:
         """Have BEGIN wait for another connection's lock no later than `deadline` (time.monotonic())."""
