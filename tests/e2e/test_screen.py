@@ -18,7 +18,7 @@ LIVE_JS = "!!(window.pulseboard && window.pulseboard.source && window.pulseboard
 COLOURS_JS = """() => ({
     page: getComputedStyle(document.body).backgroundColor,
     header: getComputedStyle(document.querySelector('.pb-header')).backgroundColor,
-    graphs: Array.from(document.querySelectorAll('.js-plotly-plot .main-svg:first-of-type'))
+    graphs: Array.from(document.querySelectorAll('#pb-graphs .js-plotly-plot .main-svg:first-of-type'))
         .map((svg) => getComputedStyle(svg).backgroundColor),
 })"""
 DARK = {"page": "rgb(15, 19, 24)", "header": "rgb(23, 28, 35)", "graph": "rgb(23, 28, 35)"}
@@ -103,7 +103,7 @@ def test_label_sets_are_traces_of_one_panel(page: Any, server: LiveServer) -> No
     assert graphs[a]["y"] == [1, 4] and graphs[b]["y"] == [2]
     assert graphs[a]["panel"] == graphs[b]["panel"] == graphs[c]["panel"]
     assert [graphs[k]["name"] for k in (a, b, c)] == ["host=a", "host=b", "host=c"]
-    assert page.locator(".js-plotly-plot").count() == 1
+    assert page.locator("#pb-graphs .js-plotly-plot").count() == 1
 
 
 def test_the_largest_double_does_not_stop_the_screen(page: Any, server: LiveServer) -> None:

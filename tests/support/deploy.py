@@ -244,7 +244,7 @@ SCRIPT_STATE_JS = """() => {
     const s = window.pulseboard || {};
     return {frames: s.frames, resets: s.resets, connects: s.connects, lastId: s.lastId,
             busy: Array.from((s.busy || new Map()).keys()), pending: Array.from((s.pending || new Map()).keys()),
-            plots: document.querySelectorAll('.js-plotly-plot').length,
+            plots: document.querySelectorAll('#pb-graphs .js-plotly-plot').length,
             children: (document.getElementById('pb-graphs') || {childElementCount: -1}).childElementCount};
 }"""
 
