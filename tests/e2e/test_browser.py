@@ -136,13 +136,16 @@ def test_layout_only_patch_shows_on_an_animated_graph(page: Any, server: LiveSer
     server.post([{"series": "a", "value": v} for v in (1, 2, 3)])
     open_dashboard(page, server)
     wait_for(lambda: "a" in page.evaluate(GRAPHS_JS), what="graph a")
-    background = "() => getComputedStyle(document.querySelector('#pb-graphs .js-plotly-plot .main-svg')).backgroundColor"
+    background = (
+        "() => getComputedStyle(document.querySelector('#pb-graphs .js-plotly-plot .main-svg')).backgroundColor"
+    )
     assert page.evaluate(background) == "rgb(255, 255, 255)"
     page.get_by_role("radio", name="dark", exact=True).check()
     wait_for(lambda: page.evaluate(background) == "rgb(23, 28, 35)", what="the dark background to be drawn")
     page.evaluate(
         "() => { window.animated = 0;"
-        " document.querySelector('#pb-graphs .js-plotly-plot').on('plotly_animated', () => { window.animated += 1; }); }"
+        " document.querySelector('#pb-graphs .js-plotly-plot')"
+        ".on('plotly_animated', () => { window.animated += 1; }); }"
     )
     server.post([{"series": "a", "value": 4}])
     wait_for(lambda: page.evaluate(GRAPHS_JS)["a"]["y"] == [1, 2, 3, 4], what="the next point")
