@@ -209,6 +209,17 @@
             return body ? {width: body.clientWidth, height: body.clientHeight} : null;
         }
 
+        function plotWidth(panel) {
+            // The graph's plotting area in px, as Plotly last laid it out (0 before its first draw).
+            var gd = tools.graphDiv(panel.id);
+            var size = gd && gd._fullLayout && gd._fullLayout._size;
+            return size ? size.w : 0;
+        }
+
+        function sameRange(a, b) {
+            return !!(a && b) && a[0] === b[0] && a[1] === b[1];
+        }
+
         function plot(panel, extent, now, slideOnly) {
             // One Patch for the panel's graph: traces added, every trace's points assigned, the ranges.
             var ops = [];
@@ -234,13 +245,24 @@
                 });
             }
             var xRange = panel.spec.kind === "line"
-                ? V.xRange(panel.spec, extent.oldest, extent.newest, now)
+                ? V.steppedRange(panel.xRange, V.xRange(panel.spec, extent.oldest, extent.newest, now), plotWidth(panel))
                 : [extent.oldest === null ? now - 60000 : extent.oldest, extent.newest === null ? now : extent.newest];
             var yRange = panel.spec.kind === "line"
                 ? V.valueRange(panel.spec, extent.low, extent.high)
                 : V.valueRange({}, extent.low, extent.high);
-            ops.push(U.operation("Assign", ["layout", "xaxis", "range"], xRange));
-            ops.push(U.operation("Assign", ["layout", "yaxis", "range"], yRange));
+            // Only the ranges that moved: an axis in the patch is an axis Plotly animates.
+            if (xRange !== panel.xRange) {
+                ops.push(U.operation("Assign", ["layout", "xaxis", "range"], xRange));
+                panel.xRange = xRange;
+            }
+            if (!sameRange(yRange, panel.yRange)) {
+                ops.push(U.operation("Assign", ["layout", "yaxis", "range"], yRange));
+                panel.yRange = yRange;
+            }
+            if (!ops.length) {
+                panel.lastDraw = Date.now();
+                return;  // a slide that stays within the drawn axis: nothing to draw
+            }
             var first = !panel.plotted;
             panel.plotted = true;
             if (first && board.rootPx && panel.spec.kind === "line") {
@@ -300,7 +322,7 @@
 
         function showAge(panel, newest, now) {
             var age = newest === null ? null : now - newest;
-            show(panel, "pb-age", {children: V.formatAge(age)});
+            show(panel, "pb-age", {children: V.formatAge(age, panel.spec.stale_seconds)});
             var stale = V.isStale(panel.spec, age);
             panel.stale = stale;
             show(panel, "pb-panel", {className: "pb-panel pb-kind-" + panel.spec.kind + (stale ? " pb-stale" : "")});

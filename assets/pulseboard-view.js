@@ -17,6 +17,9 @@
 })(typeof window !== "undefined" ? window : null, function () {
     "use strict";
 
+    var STEP_PX = 4;  // a time axis moves in steps of this many pixels (steppedRange)
+    var FRESH_SECONDS = 5;  // a point this young is "just now" (formatAge)
+
     function keepFrom(xs, panel, now) {
         // The index of the first point the panel keeps: its newest window_points, or those
         // within window_seconds of the server's now; every point when it has no window.
@@ -42,6 +45,23 @@
             start = end - 60000;
         }
         return [start, end];
+    }
+
+    function steppedRange(drawn, wanted, widthPx) {
+        // The time axis to draw: the one drawn while it still shows the wanted window to within
+        // STEP_PX pixels, else the wanted one with STEP_PX pixels' room ahead of its end. A wall
+        // graph 240 px wide over 1,000 s moves 0.24 px a second: sliding its axis with each point
+        // was an animated redraw of ticks, grid and labels for less than a pixel, and the most
+        // of a 32-panel wall's main thread (BENCHMARKS.md, the wall). Now it steps every few pixels.
+        if (!drawn || !(widthPx > 0) || !(wanted[1] > wanted[0])) {
+            return wanted;
+        }
+        var lead = STEP_PX * (wanted[1] - wanted[0]) / widthPx;
+        var inside = function (value, low) { return value >= low && value <= low + lead; };
+        if (inside(wanted[0], drawn[0]) && inside(wanted[1], drawn[1] - lead)) {
+            return drawn;
+        }
+        return [wanted[0], wanted[1] + lead];
     }
 
     function valueRange(panel, low, high) {
@@ -106,13 +126,15 @@
         return withUnit((change > 0 ? "+" : "\u2212") + text, unit);
     }
 
-    function formatAge(ms) {
-        // The age of a panel's newest point, as a wall screen shows it.
+    function formatAge(ms, staleSeconds) {
+        // The age of a panel's newest point, as a wall screen shows it: "just now" for the first
+        // few seconds (never past the panel's stale_seconds), so a series that arrives every second
+        // does not rewrite its text twice a second (each a render: 8% of a 32-panel wall's main thread).
         if (ms === null || ms === undefined) {
             return "no data yet";
         }
         var seconds = Math.max(0, ms / 1000);
-        if (seconds < 1) {
+        if (seconds < Math.min(FRESH_SECONDS, staleSeconds || FRESH_SECONDS) || seconds < 1) {
             return "just now";
         }
         if (seconds < 120) {
@@ -190,6 +212,7 @@
     return {
         keepFrom: keepFrom,
         xRange: xRange,
+        steppedRange: steppedRange,
         valueRange: valueRange,
         thresholdColor: thresholdColor,
         formatValue: formatValue,

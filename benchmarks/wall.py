@@ -58,6 +58,8 @@ class Row:
     p95: float
     drawn_p50: float
     drawn_p95: float
+    arrived_p50: float  # to the frame's arrival in the page (Pulseboard only; 0 for the baseline)
+    arrived_p95: float
     busy_ms_per_s: float
     script_ms_per_s: float
     watcher_ms_per_s: float
@@ -153,6 +155,7 @@ async def measure(
         running.stop()
     in_data = wp.latencies(sent, watch.data)
     drawn = wp.latencies(sent, watch.drawn)
+    arrived = wp.latencies(sent, watch.arrived) or [0.0]
     return Row(
         app=app,
         panels=panels,
@@ -163,6 +166,8 @@ async def measure(
         p95=wp.p(in_data, 95),
         drawn_p50=wp.p(drawn, 50),
         drawn_p95=wp.p(drawn, 95),
+        arrived_p50=wp.p(arrived, 50),
+        arrived_p95=wp.p(arrived, 95),
         busy_ms_per_s=(after["TaskDuration"] - before["TaskDuration"]) / elapsed * 1000,
         script_ms_per_s=(after["ScriptDuration"] - before["ScriptDuration"]) / elapsed * 1000,
         watcher_ms_per_s=watch.watcher_ms / elapsed,
@@ -174,14 +179,20 @@ async def measure(
 
 
 async def run(
-    panel_counts: list[int], seconds: float, window: int, together: bool, profile: Path | None, wide: bool
+    panel_counts: list[int],
+    seconds: float,
+    window: int,
+    together: bool,
+    profile: Path | None,
+    wide: bool,
+    apps: tuple[str, ...] = ("pulseboard", INTERVAL_EXTEND.key),
 ) -> list[Row]:
     """Measure both apps at each panel count, one after the other, in one browser."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="pulseboard-wall-") as name:
         async with chromium() as browser:
             for panels in panel_counts:
-                for app in ("pulseboard", INTERVAL_EXTEND.key):
+                for app in apps:
                     row = await measure(browser, app, Path(name), panels, seconds, window, together, profile, wide)
                     print(json.dumps({**asdict(row), "missed": row.missed}), flush=True)
                     rows.append(row)
@@ -200,16 +211,18 @@ def verdict(row: Row) -> str:
 def table(rows: list[Row]) -> str:
     """Return the rows as a Markdown table."""
     lines = [
-        "| App | Panels | Points sent | Missed | Latency p50 / p95 (in gd.data) | Latency p50 / p95 (drawn) "
-        "| Main thread busy ms/s (watcher's own) | Plotly calls per panel per s | Auto-margin give-ups/s "
-        "| Load average | Target |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| App | Panels | Points sent | Missed | Latency p50 / p95 (frame arrived) | Latency p50 / p95 (in gd.data) "
+        "| Latency p50 / p95 (drawn) | Main thread busy ms/s (watcher's own) | Plotly calls per panel per s "
+        "| Auto-margin give-ups/s | Load average | Target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         label = "Pulseboard kiosk" if r.app == "pulseboard" else "(b) Interval + extendData"
         calls = ", ".join(f"{name} {count:g}" for name, count in r.calls_per_panel_s.items()) or "none"
         lines.append(
-            f"| {label} | {r.panels} | {r.sent:,} | {r.missed} | {r.p50:,.0f} / {r.p95:,.0f} ms "
+            f"| {label} | {r.panels} | {r.sent:,} | {r.missed} "
+            f"| {f'{r.arrived_p50:,.0f} / {r.arrived_p95:,.0f} ms' if r.app == 'pulseboard' else '–'} "
+            f"| {r.p50:,.0f} / {r.p95:,.0f} ms "
             f"| {r.drawn_p50:,.0f} / {r.drawn_p95:,.0f} ms | {r.busy_ms_per_s:,.0f} ({r.watcher_ms_per_s:,.0f}) "
             f"| {calls} | {r.automargin_giveups_per_s:g} | {r.load_before:.2f} → {r.load_after:.2f} "
             f"| {verdict(r) if r.app == 'pulseboard' else '–'} |"
@@ -230,7 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", default="", help="profile every row with CDP's sampler (figures inflated); .cpuprofile files here"
     )
+    parser.add_argument(
+        "--apps", default=f"pulseboard,{INTERVAL_EXTEND.key}", help="which apps' rows, in order (default both)"
+    )
     args = parser.parse_args(argv)
+    apps = tuple(args.apps.split(","))
+    if not set(apps) <= {"pulseboard", INTERVAL_EXTEND.key}:
+        parser.error(f"--apps: pulseboard and/or {INTERVAL_EXTEND.key}")
     counts = [int(n) for n in args.panels.split(",")]
     if any(not 1 <= n <= 64 for n in counts):
         parser.error("--panels: each count must be 1 to 64 (a dashboard's most panels)")
@@ -238,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = Path(args.profile) if args.profile else None
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
-    rows = asyncio.run(run(counts, args.seconds, args.window, args.together, profile, args.wide_values))
+    rows = asyncio.run(run(counts, args.seconds, args.window, args.together, profile, args.wide_values, apps))
     from benchmarks.many_series import code
     from benchmarks.report import machine  # its Chromium probe is only for the run's description
 

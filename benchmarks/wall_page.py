@@ -31,8 +31,22 @@ Key = tuple[int, int]  # (series index, x in ms)
 # from the page's, and the graphs' Plotly calls are counted (dcc.Graph calls the global Plotly).
 WATCH_JS = """([names, since]) => {
     const index = new Map(names.map((name, i) => [name, i]));
-    const w = window.__wall = {data: [], drawn: [], ms: 0, ticks: 0, calls: {},
-        newest: new Float64Array(names.length).fill(since), settled: new Float64Array(names.length).fill(since)};
+    const w = window.__wall = {data: [], drawn: [], arrived: [], ms: 0, ticks: 0, calls: {},
+        newest: new Float64Array(names.length).fill(since), settled: new Float64Array(names.length).fill(since),
+        heard: new Float64Array(names.length).fill(since)};
+    // When each point's frame reached the page (the event's own time stamp, on Date.now()'s clock):
+    // the part of the latency before the page's work. Pulseboard's pages only.
+    const source = window.pulseboard && window.pulseboard.source;
+    if (source) {
+        source.addEventListener('frame', (event) => {
+            const at = Date.now() - performance.now() + event.timeStamp;
+            const updates = JSON.parse(event.data).updates || {};
+            for (const key of Object.keys(updates)) {
+                const s = index.get(key);
+                if (s !== undefined && updates[key].x) note(updates[key].x, w.heard, s, w.arrived, at);
+            }
+        });
+    }
     for (const name of ['animate', 'react', 'extendTraces', 'newPlot', 'purge']) {
         const original = window.Plotly[name];
         w.calls[name] = 0;
@@ -65,8 +79,8 @@ WATCH_JS = """([names, since]) => {
 
 DRAIN_JS = """() => {
     const w = window.__wall;
-    const out = {data: w.data, drawn: w.drawn, ms: w.ms, ticks: w.ticks, calls: w.calls};
-    w.data = []; w.drawn = []; w.ms = 0; w.ticks = 0;
+    const out = {data: w.data, drawn: w.drawn, arrived: w.arrived, ms: w.ms, ticks: w.ticks, calls: w.calls};
+    w.data = []; w.drawn = []; w.arrived = []; w.ms = 0; w.ticks = 0;
     w.calls = Object.fromEntries(Object.keys(w.calls).map((k) => [k, 0]));
     return out;
 }"""
@@ -138,6 +152,7 @@ class Watch:
 
     data: dict[Key, float] = field(default_factory=dict)
     drawn: dict[Key, float] = field(default_factory=dict)
+    arrived: dict[Key, float] = field(default_factory=dict)  # when the point's frame reached the page
     watcher_ms: float = 0.0
     ticks: int = 0
     calls: dict[str, int] = field(default_factory=dict)  # Plotly function -> calls
@@ -145,7 +160,7 @@ class Watch:
     async def drain(self, page: Any) -> None:
         """Take what the page noted since the last drain (the page keeps nothing)."""
         out = await page.evaluate(DRAIN_JS)
-        for name in ("data", "drawn"):
+        for name in ("data", "drawn", "arrived"):
             seen = getattr(self, name)
             flat = out[name]
             for i in range(0, len(flat), 3):

@@ -341,3 +341,40 @@ def test_a_kiosk_page_reads_from_across_the_room(page: Any, wall_server: LiveSer
     assert sizes["title"] > sizes["age"] > sizes["axis"], sizes
     assert sizes["root"] >= 20 * width / 1920 - 1, sizes  # 16 px on a desktop; 20 at 1080p, 40 at 4K
     assert sizes["axis"] >= 0.7 * sizes["root"], sizes
+
+
+AXIS_JS = """() => {
+    const gd = document.querySelector('#pb-graphs .js-plotly-plot');
+    const x = gd && gd.data && gd.data[0] && gd.data[0].x;
+    return x && x.length ? {range: gd.layout.xaxis.range.map(Number), newest: x[x.length - 1],
+        width: gd._fullLayout._size.w, settled: !gd._transitioning} : null;
+}"""
+
+
+def test_a_wall_graphs_time_axis_steps_a_few_pixels_at_a_time_and_every_point_stays_on_it(
+    page: Any, wall_server: LiveServer
+) -> None:
+    """An hour of time on a graph ~1,800 px wide is 2 s a pixel: points a fraction of a second apart
+    do not move the axis each (each move was an animated redraw of its ticks and grid), yet each
+    lands inside it."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    start = time.time() - 3600
+    wall_server.post({"points": [{"series": "cpu", "value": i % 7, "ts": start + i * 36} for i in range(100)]})
+    open_board(page, wall_server, "wall")
+    wait_for(lambda: page.evaluate(AXIS_JS), what="the graph")
+    ranges = set()
+    for i in range(8):
+        ts = time.time()
+        wall_server.post({"points": [{"series": "cpu", "value": i, "ts": ts}]})
+        # Drawn: the point in gd.data, and the axis settled (Plotly writes its new range at the end).
+        axis = wait_for(
+            lambda ts=ts: (lambda a: a if a and a["newest"] == round(ts * 1000) and a["settled"] else None)(
+                page.evaluate(AXIS_JS)
+            ),
+            what="the point drawn",
+        )
+        assert axis["range"][0] <= axis["newest"] <= axis["range"][1], axis
+        ranges.add(tuple(axis["range"]))
+    seconds_per_px = (axis["range"][1] - axis["range"][0]) / 1000 / axis["width"]
+    assert seconds_per_px > 1, axis  # the premise: points well under a pixel apart
+    assert len(ranges) <= 2, ranges  # one step at most while 8 points come in

@@ -27,7 +27,7 @@ function table(name, rows, check) {
 test("the module exports every function the page uses, and nothing else", () => {
     assert.deepStrictEqual(Object.keys(V).sort(), [
         "capNote", "formatAge", "formatChange", "formatClock", "formatValue", "gaugeFraction", "isStale",
-        "keepFrom", "kioskLayout", "staleNote", "thresholdColor", "valueRange", "xRange",
+        "keepFrom", "kioskLayout", "staleNote", "steppedRange", "thresholdColor", "valueRange", "xRange",
     ]);
 });
 
@@ -154,7 +154,11 @@ table("formatAge", [
     {name: "0 ms: just now", ms: 0, text: "just now"},
     {name: "under a second: just now", ms: 999, text: "just now"},
     {name: "ahead of the server's clock: just now", ms: -5000, text: "just now"},
-    {name: "a second", ms: 1000, text: "1 s ago"},
+    {name: "under five seconds: just now", ms: 4999, text: "just now"},
+    {name: "five seconds", ms: 5000, text: "5 s ago"},
+    {name: "stale after 2 s: seconds from 2 s", ms: 2000, stale: 2, text: "2 s ago"},
+    {name: "stale after 0.5 s: seconds from 1 s", ms: 1000, stale: 0.5, text: "1 s ago"},
+    {name: "stale after 60 s: just now under 5 s still", ms: 4000, stale: 60, text: "just now"},
     {name: "seconds, rounded down", ms: 42900, text: "42 s ago"},
     {name: "just under two minutes: seconds", ms: 119999, text: "119 s ago"},
     {name: "two minutes", ms: 120000, text: "2 min ago"},
@@ -165,7 +169,7 @@ table("formatAge", [
     {name: "two days", ms: 172800000, text: "2 d ago"},
     {name: "a year", ms: 365 * 86400000, text: "365 d ago"},
 ], (row) => {
-    assert.equal(V.formatAge(row.ms), row.text);
+    assert.equal(V.formatAge(row.ms, row.stale), row.text);
 });
 
 table("isStale", [
@@ -246,4 +250,22 @@ table("kioskLayout", [
         lineWidth: 2},
 ], (row) => {
     assert.deepStrictEqual(V.kioskLayout(row.root, row.box), {layout: row.layout, lineWidth: row.lineWidth});
+});
+
+table("steppedRange", [
+    {name: "nothing drawn yet: the wanted axis", drawn: null, wanted: [0, 1000], width: 100, range: [0, 1000]},
+    {name: "no width yet: the wanted axis", drawn: [0, 1040], wanted: [10, 1010], width: 0, range: [10, 1010]},
+    {name: "within the step: the drawn axis", drawn: [0, 1040], wanted: [10, 1010], width: 100, range: [0, 1040]},
+    {name: "the wanted end at the drawn end: kept", drawn: [0, 1040], wanted: [40, 1040], width: 100, range: [0, 1040]},
+    {name: "past the drawn end: a step ahead", drawn: [0, 1040], wanted: [41, 1041], width: 100, range: [41, 1081]},
+    {name: "the clock went back: moved", drawn: [0, 1040], wanted: [-100, 900], width: 100, range: [-100, 940]},
+    {name: "a window grown at its start: moved", drawn: [0, 1040], wanted: [-50, 1000], width: 100, range: [-50, 1042]},
+    {name: "an empty wanted range: as it is", drawn: [0, 1040], wanted: [5, 5], width: 100, range: [5, 5]},
+], (row) => {
+    assert.deepEqual(V.steppedRange(row.drawn, row.wanted, row.width), row.range);
+});
+
+test("steppedRange: an axis kept is the same array (the page compares by identity)", () => {
+    const drawn = [0, 1040];
+    assert.equal(V.steppedRange(drawn, [10, 1010], 100), drawn);
 });
