@@ -209,13 +209,6 @@
             return body ? {width: body.clientWidth, height: body.clientHeight} : null;
         }
 
-        function plotWidth(panel) {
-            // The graph's plotting area in px, as Plotly last laid it out (0 before its first draw).
-            var gd = tools.graphDiv(panel.id);
-            var size = gd && gd._fullLayout && gd._fullLayout._size;
-            return size ? size.w : 0;
-        }
-
         function sameRange(a, b) {
             return !!(a && b) && a[0] === b[0] && a[1] === b[1];
         }
@@ -245,10 +238,10 @@
                 });
             }
             var xRange = panel.spec.kind === "line"
-                ? V.steppedRange(panel.xRange, V.xRange(panel.spec, extent.oldest, extent.newest, now), plotWidth(panel))
+                ? V.steppedRange(panel.xRange, V.xRange(panel.spec, extent.oldest, extent.newest, now), tools.plotWidth(panel.id))
                 : [extent.oldest === null ? now - 60000 : extent.oldest, extent.newest === null ? now : extent.newest];
             var yRange = panel.spec.kind === "line"
-                ? V.valueRange(panel.spec, extent.low, extent.high)
+                ? V.steadyRange(panel.yRange, V.valueRange(panel.spec, extent.low, extent.high))
                 : V.valueRange({}, extent.low, extent.high);
             // Only the ranges that moved: an axis in the patch is an axis Plotly animates.
             if (xRange !== panel.xRange) {

@@ -162,19 +162,25 @@
         return [Math.max(-BIGGEST, low - pad), Math.min(BIGGEST, high + pad)];
     }
 
-    function graphPatch(traceUpdates, extents, newTraces) {
+    function graphPatch(traceUpdates, extents, newTraces, settle) {
         // One panel's Patch for one flush: traces added (already holding their points), each
         // trace's update ([index, update] pairs), then the panel's ranges, assigned once from
-        // every trace's [xr, yr].
+        // every trace's [xr, yr]; settle(x, y), if given, says which of them to move ({x, y},
+        // null for an axis that stays as drawn).
         var ops = (newTraces || []).map(function (trace) { return operation("Append", ["data"], trace); });
         traceUpdates.forEach(function (pair) {
             ops.push.apply(ops, operations(pair[1], pair[0]));
         });
         var spans = extents || [];
-        ops.push(operation("Assign", ["layout", "xaxis", "range"],
-            xRange(spans.map(function (e) { return e && e[0]; }))));
-        ops.push(operation("Assign", ["layout", "yaxis", "range"],
-            yRange(spans.map(function (e) { return e && e[1]; }))));
+        var x = xRange(spans.map(function (e) { return e && e[0]; }));
+        var y = yRange(spans.map(function (e) { return e && e[1]; }));
+        var axes = settle ? settle(x, y) : {x: x, y: y};
+        if (axes.x) {
+            ops.push(operation("Assign", ["layout", "xaxis", "range"], axes.x));
+        }
+        if (axes.y) {
+            ops.push(operation("Assign", ["layout", "yaxis", "range"], axes.y));
+        }
         return patch(ops);
     }
 

@@ -76,6 +76,17 @@
         return [Math.max(-Number.MAX_VALUE, low - pad), Math.min(Number.MAX_VALUE, high + pad)];
     }
 
+    function steadyRange(drawn, wanted) {
+        // The value axis to draw: the one drawn while it holds the wanted one and that fills at
+        // least half of it, else the wanted one. A series that creeps up or down moves its axis
+        // (and its labels' width, which Plotly's auto-margin chases with redraws) every few
+        // points, not with each.
+        if (!drawn || wanted[0] < drawn[0] || wanted[1] > drawn[1]) {
+            return wanted;
+        }
+        return wanted[1] - wanted[0] >= (drawn[1] - drawn[0]) / 2 ? drawn : wanted;
+    }
+
     function thresholdColor(value, thresholds) {
         // The colour of the highest threshold the value has reached, or null (the page's text colour).
         var color = null;
@@ -214,6 +225,7 @@
         xRange: xRange,
         steppedRange: steppedRange,
         valueRange: valueRange,
+        steadyRange: steadyRange,
         thresholdColor: thresholdColor,
         formatValue: formatValue,
         formatChange: formatChange,

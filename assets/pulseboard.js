@@ -37,6 +37,13 @@
         return outer && outer.querySelector(".js-plotly-plot");
     }
 
+    function plotWidth(panel) {
+        // A graph's plotting area in px, as Plotly last laid it out (0 before its first draw).
+        var gd = graphDiv(panel);
+        var size = gd && gd._fullLayout && gd._fullLayout._size;
+        return size ? size.w : 0;
+    }
+
     function setProps(id, props) {
         root.dash_clientside.set_props(id, props);
     }
@@ -63,7 +70,7 @@
         // that differs from its figure prop back into the prop, as one more figure to draw; and
         // the prop differs whenever a newer patch is already in it. That copy is one more queued
         // draw per animation, and each queued draw holds a whole figure: the heap and the lag grew
-        // without bound (BENCHMARKS.md). The ranges are in every patch, so the copy adds nothing.
+        // without bound (BENCHMARKS.md). A patch that moves an axis carries its range, so the copy adds nothing.
         var emitter = gd && gd._ev;
         if (!emitter || emitter.__pulseboard) {
             return;
@@ -295,6 +302,18 @@
             page.busy.set(panel.id, setTimeout(check, fallback));
         }
 
+        function settleAxes(panel, x, y) {
+            // The axes a patch moves: as the dashboards' panels (pulseboard-dashboard.js plot),
+            // time in steps of a few pixels and values only when they outgrow the drawn range.
+            var V = root.pulseboardView;
+            var nextX = V.steppedRange(panel.xRange, x, plotWidth(panel.id));
+            var nextY = V.steadyRange(panel.yRange, y);
+            var moved = {x: nextX === panel.xRange ? null : nextX, y: nextY === panel.yRange ? null : nextY};
+            panel.xRange = nextX;
+            panel.yRange = nextY;
+            return moved;
+        }
+
         function flush(panel) {
             var waiting = page.pending.get(panel.id);
             if (!waiting || page.busy.has(panel.id) || panel.traces || !onscreen.isShown(panel.id)) {
@@ -307,7 +326,9 @@
                 updates.push([page.traces.get(key).index, update]);
             });
             var extents = panel.keys.map(function (key) { return page.traces.get(key).extents; });
-            var patch = U.graphPatch(updates, extents, waiting.traces);
+            var patch = U.graphPatch(updates, extents, waiting.traces, function (x, y) {
+                return settleAxes(panel, x, y);
+            });
             if (waiting.layout) {
                 patch.operations = patch.operations.concat(U.themePatch(waiting.layout).operations);
             }
@@ -584,8 +605,8 @@
         }
 
         function tools() {
-            return {setProps: setProps, graphDiv: graphDiv, hookPlotly: hookPlotly, graphId: graphId,
-                onscreen: root.PulseboardOnscreen};
+            return {setProps: setProps, graphDiv: graphDiv, plotWidth: plotWidth, hookPlotly: hookPlotly,
+                graphId: graphId, onscreen: root.PulseboardOnscreen};
         }
 
         page.connect = function (cursor, settingsNow) {

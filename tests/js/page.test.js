@@ -10,6 +10,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 
 const U = require("../../assets/pulseboard-updates.js");
+const V = require("../../assets/pulseboard-view.js");
 const {applyPatch} = require("./patch.js");
 
 const ASSETS = path.join(__dirname, "..", "..", "assets");
@@ -65,6 +66,7 @@ function page(search = "", saved = null) {
     EventSource.CLOSED = 2;
     const window = {
         pulseboardUpdates: U,
+        pulseboardView: V,
         URLSearchParams,
         EventSource,
         location: {search, reloads: 0, reload() { this.reloads += 1; }},

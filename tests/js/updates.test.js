@@ -85,6 +85,17 @@ test("graphPatch assigns the ranges once, after every trace's operations", () =>
     assert.deepStrictEqual(patch.operations.slice(-2), ranges);
 });
 
+test("graphPatch moves only the axes settle says: none, one or both", () => {
+    const extents = [[[1, 3], [2, 4]]];
+    const axes = (patch) => patch.operations.filter((op) => op.location[0] === "layout").map((op) => op.location[1]);
+    const seen = [];
+    const none = U.graphPatch([[0, {x: [3], y: [4]}]], extents, [], (x, y) => { seen.push(x, y); return {x: null, y: null}; });
+    assert.deepStrictEqual(axes(none), []);
+    assert.deepStrictEqual(seen, [U.xRange([[1, 3]]), U.yRange([[2, 4]])]);
+    assert.deepStrictEqual(axes(U.graphPatch([], extents, [], (x) => ({x: x, y: null}))), ["xaxis"]);
+    assert.deepStrictEqual(axes(U.graphPatch([], extents, [], (x, y) => ({x: x, y: y}))), ["xaxis", "yaxis"]);
+});
+
 test("graphPatch appends new traces before the updates that index them", () => {
     const added = U.applyUpdate(U.newTrace({type: "scatter", x: [], y: []}, "cpu", {host: "b"}), {x: [3], y: [4]});
     const start = {data: [{x: [1], y: [2]}], layout: {}};

@@ -27,7 +27,8 @@ function table(name, rows, check) {
 test("the module exports every function the page uses, and nothing else", () => {
     assert.deepStrictEqual(Object.keys(V).sort(), [
         "capNote", "formatAge", "formatChange", "formatClock", "formatValue", "gaugeFraction", "isStale",
-        "keepFrom", "kioskLayout", "staleNote", "steppedRange", "thresholdColor", "valueRange", "xRange",
+        "keepFrom", "kioskLayout", "staleNote", "steadyRange", "steppedRange", "thresholdColor", "valueRange",
+        "xRange",
     ]);
 });
 
@@ -268,4 +269,22 @@ table("steppedRange", [
 test("steppedRange: an axis kept is the same array (the page compares by identity)", () => {
     const drawn = [0, 1040];
     assert.equal(V.steppedRange(drawn, [10, 1010], 100), drawn);
+});
+
+table("steadyRange", [
+    {name: "nothing drawn: valueRange's", drawn: null, low: 10, high: 90, range: [3.6, 96.4]},
+    {name: "no values: valueRange's", drawn: [0, 100], low: null, high: null, range: [0, 1]},
+    {name: "held and filling half or more: the drawn", drawn: [0, 100], low: 10, high: 60, range: [0, 100]},
+    {name: "a value above: valueRange's", drawn: [0, 100], low: 10, high: 101, range: [2.72, 108.28]},
+    {name: "a value below: valueRange's", drawn: [0, 100], low: -1, high: 90, range: [-8.28, 97.28]},
+    {name: "filling less than half: valueRange's", drawn: [0, 100], low: 40, high: 80, range: [36.8, 83.2]},
+    {name: "the panel's own bounds win", panel: {min: 0, max: 10}, drawn: [0, 100], low: 1, high: 2, range: [0, 10]},
+], (row) => {
+    const range = V.steadyRange(row.drawn, V.valueRange(row.panel || {}, row.low, row.high));
+    assert.deepEqual(range.map((v) => Math.round(v * 100) / 100), row.range);
+});
+
+test("steadyRange: an axis kept is the same array (the page compares it)", () => {
+    const drawn = [0, 100];
+    assert.equal(V.steadyRange(drawn, [6, 64]), drawn);
 });
