@@ -237,8 +237,9 @@
                     points.pending = null;
                 });
             }
+            var wantedX = V.xRange(panel.spec, extent.oldest, extent.newest, now);
             var xRange = panel.spec.kind === "line"
-                ? V.steppedRange(panel.xRange, V.xRange(panel.spec, extent.oldest, extent.newest, now), tools.plotWidth(panel.id))
+                ? V.steppedRange(panel.xRange, wantedX, tools.plotWidth(panel.id))
                 : [extent.oldest === null ? now - 60000 : extent.oldest, extent.newest === null ? now : extent.newest];
             var yRange = panel.spec.kind === "line"
                 ? V.steadyRange(panel.yRange, V.valueRange(panel.spec, extent.low, extent.high))
@@ -455,7 +456,7 @@
             }
             board.panels.forEach(function (panel) {
                 if (panel.dirty) {
-                    draw(panel);
+                    tools.tasks.add(panel.id, function () { draw(panel); });
                 }
             });
         };
@@ -467,6 +468,7 @@
                 root.document.removeEventListener("keydown", board.keys);
             }
             onscreen.forget();
+            tools.tasks.clear();  // a waiting draw of a panel that is going away
             board.panels.forEach(function (panel) { clearTimeout(panel.busy); });
         };
 

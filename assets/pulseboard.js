@@ -156,6 +156,7 @@
 
     function create(settings) {
         var page = {
+            tasks: root.PulseboardTasks.create(),  // panels' draws, one a task (pulseboard-tasks.js)
             settings: settings || null,
             theme: "light",
             source: null,
@@ -365,7 +366,8 @@
                 }
                 waiting.updates.set(key, older ? U.merge(older, update, page.settings.window) : update);
             }
-            flush(trace.panel);
+            var panel = trace.panel;
+            page.tasks.add(panel.id, function () { flush(panel); });
         }
 
         function appendTrace(panel, trace) {
@@ -606,7 +608,7 @@
 
         function tools() {
             return {setProps: setProps, graphDiv: graphDiv, plotWidth: plotWidth, hookPlotly: hookPlotly,
-                graphId: graphId, onscreen: root.PulseboardOnscreen};
+                graphId: graphId, onscreen: root.PulseboardOnscreen, tasks: page.tasks};
         }
 
         page.connect = function (cursor, settingsNow) {

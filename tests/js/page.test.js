@@ -11,6 +11,7 @@ const vm = require("node:vm");
 
 const U = require("../../assets/pulseboard-updates.js");
 const V = require("../../assets/pulseboard-view.js");
+const T = require("../../assets/pulseboard-tasks.js");
 const {applyPatch} = require("./patch.js");
 
 const ASSETS = path.join(__dirname, "..", "..", "assets");
@@ -67,6 +68,7 @@ function page(search = "", saved = null) {
     const window = {
         pulseboardUpdates: U,
         pulseboardView: V,
+        PulseboardTasks: {create: () => T.create((fn) => window.setTimeout(fn, 0))},
         URLSearchParams,
         EventSource,
         location: {search, reloads: 0, reload() { this.reloads += 1; }},
@@ -202,6 +204,8 @@ test("a new name makes a panel; a new label set of a known name joins its panel"
     p.source.send("frame", 12, {updates: {[host]: update([4000], [8], {xr: [3000, 4000], yr: [8, 9]}),
         "mem.used": update([4000], [6], {xr: [3000, 4000], yr: [6, 7]})}});
     assert.deepEqual(p.figure("p0").data[1].y, [9, 8]);
+    assert.deepEqual(p.figure("p1").data[0].y, [7]);  // the second panel is drawn a task after the first
+    p.advance(1);
     assert.deepEqual(p.figure("p1").data[0].y, [7, 6]);
 });
 
