@@ -19,7 +19,8 @@
     var GRAPH_TYPE = "pb-graph";
     var LIVE_TAIL = 20000;     // live points kept per series for a sliding range
     var SLIDE_MS = 1000;       // a sliding range moves on once a second
-    var BACK_MS = 1000;        // how long after a double-click Plotly's own relayout may come
+    var BACK_MS = 1000;
+    var SIDES_PX = 80;         // a panel's width that is not its plot area, before its graph is drawn        // how long after a double-click Plotly's own relayout may come
     var Dashboard = root.PulseboardDashboard;
     if (!Dashboard) {
         return;
@@ -53,6 +54,8 @@
             generation: 0,        // loads started; an answer to an older one is dropped
             loads: 0,             // loads finished and drawn (for tests)
             draws: 0,
+            askedAt: 0,           // performance.now() when the newest load began, and when it was answered
+            answeredAt: 0,        // (for the page benchmark: benchmarks/history_page.py)
             held: 0,              // the board's patches kept off line panels (for tests)
             lastSlide: 0,
             backAt: 0,            // when a graph was last double-clicked
@@ -189,6 +192,7 @@
             // Every line panel's series over the range, two points a pixel of its graph.
             var generation = ++view.generation;
             var range = view.range;
+            view.askedAt = root.performance.now();
             note(view.back.length ? "zoomed in: double-click a graph to go back" : "loading…");
             var panels = [];
             view.keys.forEach(function (keys, panelId) {
@@ -207,6 +211,7 @@
                 if (generation !== view.generation) {
                     return;  // a newer range was asked for meanwhile
                 }
+                view.answeredAt = root.performance.now();
                 found.forEach(function (read) {
                     var traces = new Map();
                     read.answers.forEach(function (answer) {
@@ -243,8 +248,10 @@
             if (size && size.w > 0) {
                 return size.w;
             }
+            // Less the line figure's side margins and the value axis's labels (live/dashboards/panels.py),
+            // so the first answer is not over two points a pixel of the plot area either.
             var panel = root.document.getElementById(JSON.stringify({panel: panelId, type: "pb-panel"}));
-            return panel ? panel.clientWidth : 0;
+            return panel ? Math.max(0, panel.clientWidth - SIDES_PX) : 0;
         }
 
         function fetchJson(url) {
