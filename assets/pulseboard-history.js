@@ -1,17 +1,21 @@
-/* Looking back on a dashboard's page: the time-range picker, the range in the URL, zoom by
- * dragging, history drawn from GET /api/history, the live tail merged in, CSV per panel (effects).
+/* Looking back on a dashboard's page: its panels drawn from GET /api/history over the range in
+ * the URL, zoom by dragging, the live tail merged in, and back to live (effects).
  *
  * No range in the URL: the page is live, as it always was, and nothing here draws. With one
  * (?from=now-6h&to=now, or absolute), every line panel is drawn from the history API over that
  * range (two points a pixel, every spike kept: live/downsample.py); a range ending at now keeps
  * sliding with the server's clock, live points joined to the history's end (pulseboard-range.js
- * merge); a range in the past stays still whatever arrives. Dragging across a graph's time
- * narrows the range for every panel and the URL; a double-click goes back to the range before.
+ * merge), its stat and gauge panels live as ever; a range in the past stays still whatever
+ * arrives, its stats and gauges showing the value in force at its end. Dragging across a graph's
+ * time narrows the range for every panel and the URL; a double-click goes back to the range
+ * before, and from the first zoom of a live page, back to live.
  *
  * Hooked in without touching the dashboard's own script: PulseboardDashboard.create (loaded
  * first: "-d" < "-h") is wrapped, so this file sees the panels' series in each reset and frame,
- * and, while a range is shown, keeps the board's own point and axis patches off line panels
- * (theme and size patches still pass). Pure parts: pulseboard-range.js.
+ * and, while a range is shown, keeps the board's own patches off the panels it draws (theme and
+ * size patches still pass). The board goes on keeping every panel's points meanwhile, so going
+ * back to live hands the panels back to it with no reload. The picker and the URL's controls:
+ * pulseboard-picker.js; pure parts: pulseboard-range.js.
  */
 (function (root) {
     "use strict";
@@ -19,28 +23,21 @@
     var GRAPH_TYPE = "pb-graph";
     var LIVE_TAIL = 20000;     // live points kept per series for a sliding range
     var SLIDE_MS = 1000;       // a sliding range moves on once a second
-    var BACK_MS = 1000;
-    var SIDES_PX = 80;         // a panel's width that is not its plot area, before its graph is drawn        // how long after a double-click Plotly's own relayout may come
+    var BACK_MS = 1000;        // how long after a double-click Plotly's own relayout may come
+    var SIDES_PX = 80;         // a panel's width that is not its plot area, before its graph is drawn
+    var STILL_POINTS = 10;     // a gauge draws no line: the fewest points the API gives
     var Dashboard = root.PulseboardDashboard;
     if (!Dashboard) {
         return;
     }
     var original = Dashboard.create;
-    var current = null;        // the controller of the board on the page now
-
-    function keepOperation(operation) {
-        // While a range is shown, the board's points and axis ranges stay off its line panels.
-        var at = operation.location || [];
-        if (at[0] === "data") {
-            return false;
-        }
-        return !(at[0] === "layout" && (at[1] === "xaxis" || at[1] === "yaxis") && at[2] === "range");
-    }
+    var shared = root.PulseboardHistory = {current: null, onShow: null};
 
     function controller(page, tools) {
         var R = root.pulseboardRange;
         var U = root.pulseboardUpdates;
         var V = root.pulseboardView;
+        var board = null;         // the dashboard's own controller, once wrapped
         var view = {
             range: R.fromSearch(root.location.search),
             back: [],             // the ranges before each zoom, for double-click
@@ -48,18 +45,19 @@
             keys: new Map(),      // panel id -> series keys drawn in it
             names: new Map(),     // series key -> {name, labels}
             live: new Map(),      // series key -> {x, y}: points seen live since the page's reset
-            history: new Map(),   // panel id -> Map(series key -> {x, y}) as the API answered
+            history: new Map(),   // panel id -> Map(series key -> {x, y, first, last}) as the API answered
             bounds: null,         // [start, end] ms the API answered for
             offset: 0,            // server's clock minus this browser's, ms
             generation: 0,        // loads started; an answer to an older one is dropped
             loads: 0,             // loads finished and drawn (for tests)
             draws: 0,
+            held: 0,              // the board's patches kept off line panels (for tests)
             askedAt: 0,           // performance.now() when the newest load began, and when it was answered
             answeredAt: 0,        // (for the page benchmark: benchmarks/history_page.py)
-            held: 0,              // the board's patches kept off line panels (for tests)
             lastSlide: 0,
             backAt: 0,            // when a graph was last double-clicked
-            timer: null
+            timer: null,
+            note: ""              // what the picker says of the range: loading, zoomed, a refusal
         };
 
         function active() {
@@ -74,15 +72,21 @@
             return page.settings.stream.replace(/\/api\/stream.*$/, "");
         }
 
-        function isLine(panelId) {
+        function kindOf(panelId) {
             var spec = view.specs.get(panelId);
-            return !!spec && spec.kind === "line";
+            return spec ? spec.kind : null;
+        }
+
+        function drawn(panelId) {
+            // Whether this file draws the panel now: a line panel in any range, a stat or gauge in a past one.
+            var kind = kindOf(panelId);
+            return active() && (kind === "line" || (kind !== null && R.still(view.range)));
         }
 
         var filtered = Object.assign({}, tools, {
             setProps: function (id, props) {
-                if (active() && id && id.type === GRAPH_TYPE && props.figure && isLine(id.panel)) {
-                    var operations = (props.figure.operations || []).filter(keepOperation);
+                if (id && id.type === GRAPH_TYPE && props.figure && kindOf(id.panel) === "line" && active()) {
+                    var operations = (props.figure.operations || []).filter(R.keepOperation);
                     view.held += 1;
                     if (!operations.length) {
                         return;
@@ -90,35 +94,23 @@
                     props = Object.assign({}, props, {
                         figure: Object.assign({}, props.figure, {operations: operations}), animate: false
                     });
+                } else if (R.stillPart(id) && kindOf(id.panel) !== "line" && drawn(id.panel)) {
+                    view.held += 1;
+                    return;  // a still stat or gauge shows the range's end, not the newest point
                 }
                 tools.setProps(id, props);
             }
         });
 
-        function note(text) {
-            if (root.document.getElementById("pb-range-note")) {  // a kiosk page has no picker
-                tools.setProps("pb-range-note", {children: text || ""});
+        function say(text) {
+            view.note = text || "";
+            if (shared.onShow) {
+                shared.onShow(made);
             }
         }
 
-        function showRange() {
-            // The picker says which range is shown: its preset pressed, or the custom from/to filled in.
-            var bar = root.document.getElementById("pb-range");
-            if (!bar) {
-                return;
-            }
-            var pressed = false;
-            bar.querySelectorAll(".pb-range-preset").forEach(function (button) {
-                var from = button.getAttribute("data-from") || "";
-                var on = view.range === null ? from === "" : from === view.range.from && R.sliding(view.range);
-                pressed = pressed || on;
-                button.setAttribute("aria-pressed", on ? "true" : "false");
-            });
-            var custom = view.range !== null && !pressed;
-            tools.setProps("pb-range-from", {value: custom ? view.range.from : ""});
-            tools.setProps("pb-range-to", {value: custom ? view.range.to : ""});
-            bar.classList.toggle("pb-range-custom-on", custom);
-            note(view.back.length ? "zoomed in: double-click a graph to go back" : "");
+        function zoomNote() {
+            return view.back.length ? "zoomed in: double-click a graph to go back" : "";
         }
 
         function setRange(range, zoomed) {
@@ -130,16 +122,57 @@
             view.range = range;
             writeUrl(range);
             if (range === null) {
-                root.location.reload();  // live again: the page as it always was, from its layout
+                goLive();
                 return;
             }
-            showRange();
+            if (R.still(before) && !R.still(range)) {
+                handBack(function (spec) { return spec.kind !== "line"; });  // stats and gauges live again
+            }
+            say(zoomNote());
             load(before);
         }
 
         function writeUrl(range) {
             var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
             root.history.replaceState(root.history.state, "", url);
+        }
+
+        function goLive() {
+            // Live again, without a reload: the board kept every panel's points meanwhile.
+            view.generation += 1;  // an answer still on its way is not drawn
+            view.history = new Map();
+            view.bounds = null;
+            view.live = new Map();
+            handBack(function () { return true; });
+            say("");
+        }
+
+        function handBack(which) {
+            // The panels `which` picks go back to the board: each graph emptied, and the board told
+            // to draw it whole, from its own points, at its next tick (texts too: it skips a text it
+            // believes shown).
+            if (!board) {
+                return;
+            }
+            board.panels.forEach(function (panel) {
+                if (!which(panel.spec)) {
+                    return;
+                }
+                if (panel.spec.kind !== "gauge") {
+                    tools.setProps(tools.graphId(panel.id), {
+                        figure: {__dash_patch_update: U.PATCH_KEY, operations: [U.operation("Assign", ["data"], [])]},
+                        animate: false
+                    });
+                }
+                panel.drawn = 0;
+                panel.plotted = false;
+                panel.shown = {};
+                panel.dirty = true;
+                panel.data.forEach(function (points) {
+                    points.whole = true;
+                    points.pending = null;
+                });
+            });
         }
 
         function onRelayout(panelId, data) {
@@ -189,21 +222,22 @@
         }
 
         function load(before) {
-            // Every line panel's series over the range, two points a pixel of its graph.
+            // Every panel drawn here: its series over the range, two points a pixel of its graph.
             var generation = ++view.generation;
             var range = view.range;
             view.askedAt = root.performance.now();
-            note(view.back.length ? "zoomed in: double-click a graph to go back" : "loading…");
+            say(view.back.length ? zoomNote() : "loading…");
             var panels = [];
             view.keys.forEach(function (keys, panelId) {
-                if (isLine(panelId) && keys.length) {
+                if (drawn(panelId) && keys.length) {
                     panels.push(panelId);
                 }
             });
             var reads = panels.map(function (panelId) {
-                var points = R.points(plotWidth(panelId));
-                var urls = R.historyUrls(base(), view.keys.get(panelId), range, points);
-                return Promise.all(urls.map(fetchJson)).then(function (answers) {
+                var line = kindOf(panelId) === "line";
+                var keys = line ? view.keys.get(panelId) : view.keys.get(panelId).slice(0, 1);
+                var points = kindOf(panelId) === "gauge" ? STILL_POINTS : R.points(plotWidth(panelId));
+                return Promise.all(R.historyUrls(base(), keys, range, points).map(fetchJson)).then(function (answers) {
                     return {panel: panelId, answers: answers};
                 });
             });
@@ -217,15 +251,15 @@
                     read.answers.forEach(function (answer) {
                         view.bounds = [Date.parse(answer.from), Date.parse(answer.to)];
                         Object.keys(answer.series).forEach(function (key) {
-                            traces.set(key, {x: answer.series[key].x, y: answer.series[key].y});
+                            traces.set(key, answer.series[key]);
                         });
                     });
                     view.history.set(read.panel, traces);
                 });
                 view.loads += 1;
-                note(view.back.length ? "zoomed in: double-click a graph to go back" : "");
+                say(zoomNote());
                 view.specs.forEach(function (spec, panelId) {
-                    if (spec.kind === "line") {
+                    if (drawn(panelId)) {
                         draw(panelId);
                     }
                 });
@@ -237,12 +271,12 @@
                     view.range = before;  // refused (a time the API cannot read): the URL keeps what is drawn
                     writeUrl(before);
                 }
-                note(error.message);
+                say(error.message);
             });
         }
 
         function plotWidth(panelId) {
-            // The pixels across the graph's plot area: the drawn graph's, else its panel's (not drawn yet).
+            // The pixels across the graph's plot area: the drawn graph's, else its panel's less its sides.
             var gd = tools.graphDiv(panelId);
             var size = gd && gd._fullLayout && gd._fullLayout._size;
             if (size && size.w > 0) {
@@ -285,6 +319,10 @@
             if (!shown || !spec || !page.settings) {
                 return;
             }
+            if (spec.kind !== "line") {
+                drawStill(panelId, spec, shown);
+                return;
+            }
             var history = view.history.get(panelId) || new Map();
             var sliding = R.sliding(view.range);
             var traces = (view.keys.get(panelId) || []).map(function (key) {
@@ -298,20 +336,65 @@
                 return trace;
             });
             var values = R.extent(traces);
-            var operations = [
+            patch(panelId, [
                 U.operation("Assign", ["data"], traces),
                 U.operation("Assign", ["layout", "xaxis", "range"], shown),
                 U.operation("Assign", ["layout", "yaxis", "range"], V.valueRange(spec, values.low, values.high))
-            ];
+            ]);
+            bindZoom(panelId);
+        }
+
+        function drawStill(panelId, spec, shown) {
+            // A stat or gauge in a past range: the value in force at the range's end (the API's `last`,
+            // stored, not a bucket's extreme), a stat's change over the range and its sparkline.
+            var answer = (view.history.get(panelId) || new Map()).get((view.keys.get(panelId) || [])[0]);
+            var last = answer && answer.last ? answer.last : null;
+            var value = last ? last[1] : null;
+            var color = value === null ? null : V.thresholdColor(value, spec.thresholds);
+            part("pb-value", panelId, {children: V.formatValue(value, spec.decimals, spec.unit), style: color ? {color: color} : {}});
+            part("pb-age", panelId, {children: R.ageAtEnd(last ? last[0] : null, shown[1], V.formatAge)});
+            part("pb-panel", panelId, {className: "pb-panel pb-kind-" + spec.kind});
+            if (spec.kind === "gauge") {
+                part("pb-gauge", panelId, {style: {"--pb-fill": V.gaugeFraction(value, spec), "--pb-color": color || "var(--pb-accent)"}});
+                return;
+            }
+            var first = answer && answer.first ? answer.first[1] : null;
+            part("pb-change", panelId, {children: V.formatChange(first, value, spec.decimals, spec.unit)});
+            var points = answer || {x: [], y: []};
+            var gd = tools.graphDiv(panelId);
+            // The board's own sparkline trace, its points swapped: its look stays the board's.
+            var look = gd && gd.data && gd.data[0] ? gd.data[0] : {type: "scatter", mode: "lines", fill: "tozeroy"};
+            var values = R.extent([points]);
+            patch(panelId, [
+                U.operation("Assign", ["data"], [Object.assign({}, look, {x: points.x, y: points.y})]),
+                U.operation("Assign", ["layout", "xaxis", "range"], shown),
+                U.operation("Assign", ["layout", "yaxis", "range"], V.valueRange({}, values.low, values.high))
+            ]);
+        }
+
+        function part(kind, panelId, props) {
+            tools.setProps({type: kind, panel: panelId}, props);
+        }
+
+        function patch(panelId, operations) {
             tools.setProps(tools.graphId(panelId), {
                 figure: {__dash_patch_update: U.PATCH_KEY, operations: operations}, animate: false
             });
             view.draws += 1;
-            bindZoom(panelId);
+        }
+
+        function dragging() {
+            // Whether a graph is being dragged across: a redraw then would cut the user's zoom short.
+            var found = false;
+            view.specs.forEach(function (spec, panelId) {
+                var gd = spec.kind === "line" ? tools.graphDiv(panelId) : null;
+                found = found || !!(gd && gd._dragging);
+            });
+            return found;
         }
 
         function slide() {
-            if (!active() || !R.sliding(view.range) || !view.bounds) {
+            if (!active() || !R.sliding(view.range) || !view.bounds || dragging()) {
                 return;
             }
             view.lastSlide = Date.now();
@@ -356,7 +439,8 @@
             view.live.set(key, tail);
         }
 
-        function wrap(board) {
+        function wrap(wrapped) {
+            board = wrapped;
             var start = board.start, onReset = board.onReset, onFrame = board.onFrame, stop = board.stop;
             board.start = function (cursor) {
                 start(cursor);
@@ -368,7 +452,7 @@
                         slide();
                     }
                 }, SLIDE_MS);
-                showRange();
+                say("");
             };
             board.onReset = function (reset) {
                 onReset(reset);
@@ -400,7 +484,7 @@
                         keep(key, updates[key]);
                     });
                 }
-                if (active() && R.sliding(view.range) && (fresh.length || Object.keys(updates).length)) {
+                if (tailed() && (fresh.length || Object.keys(updates).length)) {
                     if (Date.now() - view.lastSlide >= SLIDE_MS) {
                         slide();
                     }
@@ -414,50 +498,13 @@
             return board;
         }
 
-        return {view: view, tools: filtered, wrap: wrap, setRange: setRange};
+        var made = {view: view, tools: filtered, wrap: wrap, setRange: setRange};
+        return made;
     }
 
     Dashboard.create = function (page, tools) {
         var made = controller(page, tools);
-        current = made;
+        shared.current = made;
         return made.wrap(original(page, made.tools));
     };
-
-    function onClick(event) {
-        var target = event.target;
-        if (!current || !target || typeof target.closest !== "function") {
-            return;
-        }
-        var preset = target.closest(".pb-range-preset");
-        if (preset) {
-            var from = preset.getAttribute("data-from") || "";
-            current.setRange(from ? {from: from, to: preset.getAttribute("data-to") || "now"} : null, false);
-            return;
-        }
-        var link = target.closest(".pb-export");
-        if (link) {
-            // Pointed at this panel's series and the range shown just before the browser follows it.
-            var panelId = link.getAttribute("data-panel");
-            var R = root.pulseboardRange;
-            var base = root.pulseboard.settings.stream.replace(/\/api\/stream.*$/, "");
-            link.href = R.exportUrl(base, current.view.keys.get(panelId) || [], current.view.range);
-            link.setAttribute("download", "");
-        }
-    }
-
-    function onSubmit(event) {
-        var form = event.target;
-        if (!current || !form || !form.classList || !form.classList.contains("pb-range-custom")) {
-            return;
-        }
-        event.preventDefault();
-        var from = (root.document.getElementById("pb-range-from").value || "").trim();
-        var to = (root.document.getElementById("pb-range-to").value || "").trim() || "now";
-        if (from) {
-            current.setRange({from: from, to: to}, false);
-        }
-    }
-
-    root.document.addEventListener("click", onClick, true);
-    root.document.addEventListener("submit", onSubmit, true);
 })(window);

@@ -49,6 +49,37 @@
         return !!range && /^now$/i.test(String(range.to).trim());
     }
 
+    function still(range) {
+        // Whether a range is in the past: nothing that arrives moves it.
+        return !!range && !sliding(range);
+    }
+
+    function keepOperation(operation) {
+        // Whether a board's patch operation may reach a line panel while a range is shown: not its
+        // points nor its axis ranges (the range's are drawn instead); theme and size keys may.
+        var at = operation.location || [];
+        if (at[0] === "data") {
+            return false;
+        }
+        return !(at[0] === "layout" && (at[1] === "xaxis" || at[1] === "yaxis") && at[2] === "range");
+    }
+
+    var STILL_PARTS = ["pb-graph", "pb-value", "pb-change", "pb-gauge", "pb-age", "pb-panel"];
+
+    function stillPart(id) {
+        // Whether a component id is a part of a panel a past range shows still (a stat's or a gauge's).
+        return !!id && typeof id === "object" && STILL_PARTS.indexOf(id.type) >= 0;
+    }
+
+    function ageAtEnd(lastMs, endMs, formatAge) {
+        // A still panel's age: of its value, told from the range's end, not from now.
+        if (lastMs === null || lastMs === undefined) {
+            return "no data by then";
+        }
+        var text = formatAge(Math.max(0, endMs - lastMs));
+        return text === "just now" ? "at the range's end" : text.replace(/ ago$/, " before the range's end");
+    }
+
     function toIso(value) {
         // A Plotly date (ms, or "2026-12-03 12:00:00.123" in UTC) as ISO 8601 with a Z, or null.
         var ms = typeof value === "number" ? value : Date.parse(String(value).trim().replace(" ", "T") + "Z");
@@ -143,6 +174,10 @@
         fromSearch: fromSearch,
         withRange: withRange,
         sliding: sliding,
+        still: still,
+        keepOperation: keepOperation,
+        stillPart: stillPart,
+        ageAtEnd: ageAtEnd,
         toIso: toIso,
         zoom: zoom,
         merge: merge,

@@ -72,3 +72,35 @@ test("the extent of every trace's values", () => {
     assert.deepStrictEqual(R.extent([{y: [3, -1]}, {y: [7]}]), {low: -1, high: 7});
     assert.deepStrictEqual(R.extent([{y: []}]), {low: null, high: null});
 });
+
+test("a range in the past is still; one ending at now and live are not", () => {
+    assert.strictEqual(R.still({from: "now-2h", to: "now-1h"}), true);
+    assert.strictEqual(R.still({from: "now-2h", to: "now"}), false);
+    assert.strictEqual(R.still(null), false);
+});
+
+test("while a range is shown, a board's points and axis ranges stay off line panels; theme keys pass", () => {
+    const op = (location) => ({operation: "Assign", location: location, params: {}});
+    assert.strictEqual(R.keepOperation(op(["data"])), false);
+    assert.strictEqual(R.keepOperation(op(["data", 0, "x"])), false);
+    assert.strictEqual(R.keepOperation(op(["layout", "xaxis", "range"])), false);
+    assert.strictEqual(R.keepOperation(op(["layout", "yaxis", "range"])), false);
+    assert.strictEqual(R.keepOperation(op(["layout", "xaxis", "gridcolor"])), true);
+    assert.strictEqual(R.keepOperation(op(["layout", "paper_bgcolor"])), true);
+});
+
+test("a stat's or gauge's parts are held in a past range; the page's own ids are not", () => {
+    for (const type of ["pb-graph", "pb-value", "pb-change", "pb-gauge", "pb-age", "pb-panel"]) {
+        assert.strictEqual(R.stillPart({type: type, panel: "p1"}), true, type);
+    }
+    assert.strictEqual(R.stillPart({type: "pb-note", panel: "p1"}), false);
+    assert.strictEqual(R.stillPart("pb-clock"), false);
+    assert.strictEqual(R.stillPart(null), false);
+});
+
+test("a still panel's age is told from the range's end", () => {
+    const age = (ms) => (ms < 1000 ? "just now" : Math.floor(ms / 60000) + " min ago");
+    assert.strictEqual(R.ageAtEnd(1000, 121000, age), "2 min before the range's end");
+    assert.strictEqual(R.ageAtEnd(1000, 1500, age), "at the range's end");
+    assert.strictEqual(R.ageAtEnd(null, 1500, age), "no data by then");
+});
