@@ -282,3 +282,16 @@ def test_stats_and_gauges_show_a_past_range_s_end_and_live_again_after(page: Any
     wait_for(lambda: shown(page, "pb-value", "p0")["text"] == "500.0", what="the stat live again")
     wait_for(lambda: float(shown(page, "pb-gauge", "p1")["fill"]) == pytest.approx(0.5), what="the gauge live again")
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_pages_that_do_not_look_back_say_so(page: Any, board_server: LiveServer) -> None:
+    """The automatic page is live only: asked for a range it says so, and draws live; the list of dashboards too."""
+    board_server.post([{"series": "cpu", "value": 3.0}])
+    page.goto(f"{board_server.url}/all?from=now-6h&to=now")
+    page.wait_for_selector("text=This page is live only: looking back (?from=, ?to=) is for a dashboard's page")
+    wait_for(lambda: traces(page).get("cpu", {}).get("y") == [3.0], what="the automatic page drawn live")
+    page.goto(f"{board_server.url}/?from=now-6h")
+    page.wait_for_selector("text=This page is live only")
+    page.goto(f"{board_server.url}/all")
+    page.wait_for_selector(".pb-graph")
+    assert page.query_selector(".pb-range-refused") is None
