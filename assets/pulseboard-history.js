@@ -1,31 +1,30 @@
-/* Looking back on a dashboard's page: its panels drawn from GET /api/history over the range in
- * the URL, zoom by dragging, the live tail merged in, and back to live (effects).
+/* Looking back on a dashboard's page: the range in the URL, whose panels this draws, the board's
+ * patches kept off them, the live tail, and back to live (effects).
  *
  * No range in the URL: the page is live, as it always was, and nothing here draws. With one
  * (?from=now-6h&to=now, or absolute), every line panel is drawn from the history API over that
  * range (two points a pixel, every spike kept: live/downsample.py); a range ending at now keeps
- * sliding with the server's clock, live points joined to the history's end (pulseboard-range.js
- * merge), its stat and gauge panels live as ever; a range in the past stays still whatever
- * arrives, its stats and gauges showing the value in force at its end. Dragging across a graph's
- * time narrows the range for every panel and the URL; a double-click goes back to the range
- * before, and from the first zoom of a live page, back to live.
+ * sliding with the server's clock, live points joined to the history's end, its stat and gauge
+ * panels live as ever; a range in the past stays still whatever arrives, its stats and gauges
+ * showing the value in force at its end.
  *
  * Hooked in without touching the dashboard's own script: PulseboardDashboard.create (loaded
  * first: "-d" < "-h") is wrapped, so this file sees the panels' series in each reset and frame,
  * and, while a range is shown, keeps the board's own patches off the panels it draws (theme and
  * size patches still pass). The board goes on keeping every panel's points meanwhile, so going
- * back to live hands the panels back to it with no reload. The picker and the URL's controls:
- * pulseboard-picker.js; pure parts: pulseboard-range.js.
+ * back to live hands the panels back to it, with no reload.
+ *
+ * The controller `c` made here for each board is completed by its parts, one concept a file
+ * (loaded before this one: "history-" < "history."): pulseboard-history-load.js (the reads),
+ * -draw.js (the drawing, the sliding), -zoom.js (drag and double-click). The picker and the CSV
+ * link: pulseboard-picker.js; pure parts: pulseboard-range.js.
  */
 (function (root) {
     "use strict";
 
     var GRAPH_TYPE = "pb-graph";
-    var LIVE_TAIL = 20000;     // live points kept per series for a sliding range
-    var SLIDE_MS = 1000;       // a sliding range moves on once a second
-    var BACK_MS = 1000;        // how long after a double-click Plotly's own relayout may come
-    var SIDES_PX = 80;         // a panel's width that is not its plot area, before its graph is drawn
-    var STILL_POINTS = 10;     // a gauge draws no line: the fewest points the API gives
+    var LIVE_TAIL = 20000;  // live points kept per series for a sliding range
+    var SLIDE_MS = 1000;    // a sliding range moves on once a second
     var Dashboard = root.PulseboardDashboard;
     if (!Dashboard) {
         return;
@@ -36,7 +35,6 @@
     function controller(page, tools) {
         var R = root.pulseboardRange;
         var U = root.pulseboardUpdates;
-        var V = root.pulseboardView;
         var board = null;         // the dashboard's own controller, once wrapped
         var view = {
             range: R.fromSearch(root.location.search),
@@ -51,7 +49,7 @@
             generation: 0,        // loads started; an answer to an older one is dropped
             loads: 0,             // loads finished and drawn (for tests)
             draws: 0,
-            held: 0,              // the board's patches kept off line panels (for tests)
+            held: 0,              // the board's patches kept off the panels drawn here (for tests)
             askedAt: 0,           // performance.now() when the newest load began, and when it was answered
             answeredAt: 0,        // (for the page benchmark: benchmarks/history_page.py)
             lastSlide: 0,
@@ -59,68 +57,55 @@
             timer: null,
             note: ""              // what the picker says of the range: loading, zoomed, a refusal
         };
+        var c = {page: page, tools: tools, view: view};
 
-        function active() {
+        c.active = function () {
             return view.range !== null;
-        }
+        };
 
-        function serverNow() {
+        c.serverNow = function () {
             return Date.now() + view.offset;
-        }
+        };
 
-        function base() {
+        c.base = function () {
             return page.settings.stream.replace(/\/api\/stream.*$/, "");
-        }
+        };
 
-        function kindOf(panelId) {
+        c.kindOf = function (panelId) {
             var spec = view.specs.get(panelId);
             return spec ? spec.kind : null;
-        }
+        };
 
-        function drawn(panelId) {
+        c.drawn = function (panelId) {
             // Whether this file draws the panel now: a line panel in any range, a stat or gauge in a past one.
-            var kind = kindOf(panelId);
-            return active() && (kind === "line" || (kind !== null && R.still(view.range)));
-        }
+            var kind = c.kindOf(panelId);
+            return c.active() && (kind === "line" || (kind !== null && R.still(view.range)));
+        };
 
-        var filtered = Object.assign({}, tools, {
-            setProps: function (id, props) {
-                if (id && id.type === GRAPH_TYPE && props.figure && kindOf(id.panel) === "line" && active()) {
-                    var operations = (props.figure.operations || []).filter(R.keepOperation);
-                    view.held += 1;
-                    if (!operations.length) {
-                        return;
-                    }
-                    props = Object.assign({}, props, {
-                        figure: Object.assign({}, props.figure, {operations: operations}), animate: false
-                    });
-                } else if (R.stillPart(id) && kindOf(id.panel) !== "line" && drawn(id.panel)) {
-                    view.held += 1;
-                    return;  // a still stat or gauge shows the range's end, not the newest point
-                }
-                tools.setProps(id, props);
-            }
-        });
-
-        function say(text) {
+        c.say = function (text) {
             view.note = text || "";
             if (shared.onShow) {
-                shared.onShow(made);
+                shared.onShow(c);
             }
-        }
+        };
 
-        function zoomNote() {
+        c.zoomNote = function () {
             return view.back.length ? "zoomed in: double-click a graph to go back" : "";
-        }
+        };
 
-        function setRange(range, zoomed) {
+        c.writeUrl = function (range) {
+            var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
+            root.history.replaceState(root.history.state, "", url);
+        };
+
+        c.setRange = function (range, zoomed) {
             // A new range for the whole page: into the URL (a link shows the same), then drawn.
             if (!zoomed) {
                 view.back = [];
             }
             var before = view.range;
             view.range = range;
-            writeUrl(range);
+            c.writeUrl(range);
             if (range === null) {
                 goLive();
                 return;
@@ -128,14 +113,9 @@
             if (R.still(before) && !R.still(range)) {
                 handBack(function (spec) { return spec.kind !== "line"; });  // stats and gauges live again
             }
-            say(zoomNote());
-            load(before);
-        }
-
-        function writeUrl(range) {
-            var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
-            root.history.replaceState(root.history.state, "", url);
-        }
+            c.say(c.zoomNote());
+            c.load(before);
+        };
 
         function goLive() {
             // Live again, without a reload: the board kept every panel's points meanwhile.
@@ -144,16 +124,13 @@
             view.bounds = null;
             view.live = new Map();
             handBack(function () { return true; });
-            say("");
+            c.say("");
         }
 
         function handBack(which) {
             // The panels `which` picks go back to the board: each graph emptied, and the board told
             // to draw it whole, from its own points, at its next tick (texts too: it skips a text it
             // believes shown).
-            if (!board) {
-                return;
-            }
             board.panels.forEach(function (panel) {
                 if (!which(panel.spec)) {
                     return;
@@ -175,235 +152,25 @@
             });
         }
 
-        function onRelayout(panelId, data) {
-            // Plotly follows a double-click with a relayout to the first ranges it drew: not a zoom.
-            if (Date.now() - view.backAt < BACK_MS) {
-                if (active()) {
-                    draw(panelId);
-                }
-                return;
-            }
-            var asked = R.zoom(data);
-            if (asked && asked !== "back") {
-                view.back.push(view.range);
-                setRange(asked, true);
-            }
-        }
-
-        function onDoubleClick(panelId) {
-            view.backAt = Date.now();
-            if (view.back.length) {
-                setRange(view.back.pop(), true);
-            } else if (active()) {
-                draw(panelId);  // nothing to go back to: the range as it was
-            }
-        }
-
-        function bindZoom(panelId) {
-            // Once per graph and Plotly instance: a new plot (Plotly.newPlot purges) is bound again.
-            var gd = tools.graphDiv(panelId);
-            if (!gd || !gd._ev || typeof gd.on !== "function") {
-                return;
-            }
-            if (gd.__pulseboardZoom && gd._ev.listeners("plotly_relayout").indexOf(gd.__pulseboardZoom) >= 0) {
-                return;
-            }
-            gd.__pulseboardZoom = function (data) { onRelayout(panelId, data); };
-            gd.on("plotly_relayout", gd.__pulseboardZoom);
-            gd.on("plotly_doubleclick", function () { onDoubleClick(panelId); });
-        }
-
-        function bindAll() {
-            view.specs.forEach(function (spec, panelId) {
-                if (spec.kind === "line") {
-                    bindZoom(panelId);
-                }
-            });
-        }
-
-        function load(before) {
-            // Every panel drawn here: its series over the range, two points a pixel of its graph.
-            var generation = ++view.generation;
-            var range = view.range;
-            view.askedAt = root.performance.now();
-            say(view.back.length ? zoomNote() : "loading…");
-            var panels = [];
-            view.keys.forEach(function (keys, panelId) {
-                if (drawn(panelId) && keys.length) {
-                    panels.push(panelId);
-                }
-            });
-            var reads = panels.map(function (panelId) {
-                var line = kindOf(panelId) === "line";
-                var keys = line ? view.keys.get(panelId) : view.keys.get(panelId).slice(0, 1);
-                var points = kindOf(panelId) === "gauge" ? STILL_POINTS : R.points(plotWidth(panelId));
-                return Promise.all(R.historyUrls(base(), keys, range, points).map(fetchJson)).then(function (answers) {
-                    return {panel: panelId, answers: answers};
-                });
-            });
-            Promise.all(reads).then(function (found) {
-                if (generation !== view.generation) {
-                    return;  // a newer range was asked for meanwhile
-                }
-                view.answeredAt = root.performance.now();
-                found.forEach(function (read) {
-                    var traces = new Map();
-                    read.answers.forEach(function (answer) {
-                        view.bounds = [Date.parse(answer.from), Date.parse(answer.to)];
-                        Object.keys(answer.series).forEach(function (key) {
-                            traces.set(key, answer.series[key]);
-                        });
+        // What the board draws goes through here: kept off the panels drawn from history.
+        var filtered = Object.assign({}, tools, {
+            setProps: function (id, props) {
+                if (id && id.type === GRAPH_TYPE && props.figure && c.kindOf(id.panel) === "line" && c.active()) {
+                    var operations = (props.figure.operations || []).filter(R.keepOperation);
+                    view.held += 1;
+                    if (!operations.length) {
+                        return;
+                    }
+                    props = Object.assign({}, props, {
+                        figure: Object.assign({}, props.figure, {operations: operations}), animate: false
                     });
-                    view.history.set(read.panel, traces);
-                });
-                view.loads += 1;
-                say(zoomNote());
-                view.specs.forEach(function (spec, panelId) {
-                    if (drawn(panelId)) {
-                        draw(panelId);
-                    }
-                });
-            }, function (error) {
-                if (generation !== view.generation) {
-                    return;
+                } else if (R.stillPart(id) && c.kindOf(id.panel) !== "line" && c.drawn(id.panel)) {
+                    view.held += 1;
+                    return;  // a still stat or gauge shows the range's end, not the newest point
                 }
-                if (before !== undefined && before !== null) {
-                    view.range = before;  // refused (a time the API cannot read): the URL keeps what is drawn
-                    writeUrl(before);
-                }
-                say(error.message);
-            });
-        }
-
-        function plotWidth(panelId) {
-            // The pixels across the graph's plot area: the drawn graph's, else its panel's less its sides.
-            var gd = tools.graphDiv(panelId);
-            var size = gd && gd._fullLayout && gd._fullLayout._size;
-            if (size && size.w > 0) {
-                return size.w;
+                tools.setProps(id, props);
             }
-            // Less the line figure's side margins and the value axis's labels (live/dashboards/panels.py),
-            // so the first answer is not over two points a pixel of the plot area either.
-            var panel = root.document.getElementById(JSON.stringify({panel: panelId, type: "pb-panel"}));
-            return panel ? Math.max(0, panel.clientWidth - SIDES_PX) : 0;
-        }
-
-        function fetchJson(url) {
-            return root.fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"}).then(function (answer) {
-                return answer.json().then(function (body) {
-                    if (!answer.ok) {
-                        throw new Error(body.error || ("the history API answered " + answer.status));
-                    }
-                    return body;
-                });
-            });
-        }
-
-        function window_() {
-            // [start, end] ms shown: the API's range, or for a sliding one its span ending now.
-            if (!view.bounds) {
-                return null;
-            }
-            if (!R.sliding(view.range)) {
-                return view.bounds;
-            }
-            var span = view.bounds[1] - view.bounds[0];
-            var end = Math.max(serverNow(), view.bounds[1]);
-            return [end - span, end];
-        }
-
-        function draw(panelId) {
-            // One Patch: the panel's traces (history, and the live tail when sliding) and both ranges.
-            var shown = window_();
-            var spec = view.specs.get(panelId);
-            if (!shown || !spec || !page.settings) {
-                return;
-            }
-            if (spec.kind !== "line") {
-                drawStill(panelId, spec, shown);
-                return;
-            }
-            var history = view.history.get(panelId) || new Map();
-            var sliding = R.sliding(view.range);
-            var traces = (view.keys.get(panelId) || []).map(function (key) {
-                var points = history.get(key) || {x: [], y: []};
-                if (sliding) {
-                    points = R.merge(points, view.live.get(key) || {x: [], y: []}, shown[0]);
-                }
-                var named = view.names.get(key) || {name: key, labels: {}};
-                var trace = U.newTrace(page.settings.templates.trace, named.name, named.labels, points.x, points.y, key);
-                trace.hovertemplate = spec.hover;
-                return trace;
-            });
-            var values = R.extent(traces);
-            patch(panelId, [
-                U.operation("Assign", ["data"], traces),
-                U.operation("Assign", ["layout", "xaxis", "range"], shown),
-                U.operation("Assign", ["layout", "yaxis", "range"], V.valueRange(spec, values.low, values.high))
-            ]);
-            bindZoom(panelId);
-        }
-
-        function drawStill(panelId, spec, shown) {
-            // A stat or gauge in a past range: the value in force at the range's end (the API's `last`,
-            // stored, not a bucket's extreme), a stat's change over the range and its sparkline.
-            var answer = (view.history.get(panelId) || new Map()).get((view.keys.get(panelId) || [])[0]);
-            var last = answer && answer.last ? answer.last : null;
-            var value = last ? last[1] : null;
-            var color = value === null ? null : V.thresholdColor(value, spec.thresholds);
-            part("pb-value", panelId, {children: V.formatValue(value, spec.decimals, spec.unit), style: color ? {color: color} : {}});
-            part("pb-age", panelId, {children: R.ageAtEnd(last ? last[0] : null, shown[1], V.formatAge)});
-            part("pb-panel", panelId, {className: "pb-panel pb-kind-" + spec.kind});
-            if (spec.kind === "gauge") {
-                part("pb-gauge", panelId, {style: {"--pb-fill": V.gaugeFraction(value, spec), "--pb-color": color || "var(--pb-accent)"}});
-                return;
-            }
-            var first = answer && answer.first ? answer.first[1] : null;
-            part("pb-change", panelId, {children: V.formatChange(first, value, spec.decimals, spec.unit)});
-            var points = answer || {x: [], y: []};
-            var gd = tools.graphDiv(panelId);
-            // The board's own sparkline trace, its points swapped: its look stays the board's.
-            var look = gd && gd.data && gd.data[0] ? gd.data[0] : {type: "scatter", mode: "lines", fill: "tozeroy"};
-            var values = R.extent([points]);
-            patch(panelId, [
-                U.operation("Assign", ["data"], [Object.assign({}, look, {x: points.x, y: points.y})]),
-                U.operation("Assign", ["layout", "xaxis", "range"], shown),
-                U.operation("Assign", ["layout", "yaxis", "range"], V.valueRange({}, values.low, values.high))
-            ]);
-        }
-
-        function part(kind, panelId, props) {
-            tools.setProps({type: kind, panel: panelId}, props);
-        }
-
-        function patch(panelId, operations) {
-            tools.setProps(tools.graphId(panelId), {
-                figure: {__dash_patch_update: U.PATCH_KEY, operations: operations}, animate: false
-            });
-            view.draws += 1;
-        }
-
-        function dragging() {
-            // Whether a graph is being dragged across: a redraw then would cut the user's zoom short.
-            var found = false;
-            view.specs.forEach(function (spec, panelId) {
-                var gd = spec.kind === "line" ? tools.graphDiv(panelId) : null;
-                found = found || !!(gd && gd._dragging);
-            });
-            return found;
-        }
-
-        function slide() {
-            if (!active() || !R.sliding(view.range) || !view.bounds || dragging()) {
-                return;
-            }
-            view.lastSlide = Date.now();
-            view.specs.forEach(function (spec, panelId) {
-                if (spec.kind === "line") {
-                    draw(panelId);
-                }
-            });
-        }
+        });
 
         function place(key, trace) {
             if (trace.name !== undefined) {
@@ -420,26 +187,14 @@
 
         function tailed() {
             // Live points are kept only for a sliding range: a live page or a past range needs none.
-            return active() && R.sliding(view.range);
+            return c.active() && R.sliding(view.range);
         }
 
         function keep(key, update) {
-            // The live tail of a series, for a sliding range to join to its history.
-            var tail = view.live.get(key) || {x: [], y: []};
-            if (update.replace) {
-                tail = {x: (update.x || []).slice(), y: (update.y || []).slice()};
-            } else {
-                Array.prototype.push.apply(tail.x, update.x || []);
-                Array.prototype.push.apply(tail.y, update.y || []);
-            }
-            if (tail.x.length > LIVE_TAIL) {
-                tail.x.splice(0, tail.x.length - LIVE_TAIL);
-                tail.y.splice(0, tail.y.length - LIVE_TAIL);
-            }
-            view.live.set(key, tail);
+            view.live.set(key, R.keepTail(view.live.get(key) || {x: [], y: []}, update, LIVE_TAIL));
         }
 
-        function wrap(wrapped) {
+        c.wrap = function (wrapped) {
             board = wrapped;
             var start = board.start, onReset = board.onReset, onFrame = board.onFrame, stop = board.stop;
             board.start = function (cursor) {
@@ -447,12 +202,12 @@
                 view.specs = new Map((cursor.dashboardPanels || []).map(function (spec) { return [spec.id, spec]; }));
                 clearInterval(view.timer);
                 view.timer = setInterval(function () {
-                    bindAll();
+                    c.bindAll();
                     if (Date.now() - view.lastSlide >= SLIDE_MS) {
-                        slide();
+                        c.slide();
                     }
                 }, SLIDE_MS);
-                say("");
+                c.say("");
             };
             board.onReset = function (reset) {
                 onReset(reset);
@@ -465,9 +220,9 @@
                         keep(key, {x: reset.traces[key].x, y: reset.traces[key].y, replace: true});
                     }
                 });
-                bindAll();
-                if (active()) {
-                    load();
+                c.bindAll();
+                if (c.active()) {
+                    c.load();
                 }
             };
             board.onFrame = function (frame) {
@@ -484,10 +239,8 @@
                         keep(key, updates[key]);
                     });
                 }
-                if (tailed() && (fresh.length || Object.keys(updates).length)) {
-                    if (Date.now() - view.lastSlide >= SLIDE_MS) {
-                        slide();
-                    }
+                if (tailed() && (fresh.length || Object.keys(updates).length) && Date.now() - view.lastSlide >= SLIDE_MS) {
+                    c.slide();
                 }
             };
             board.stop = function () {
@@ -496,15 +249,16 @@
             };
             board.history = view;  // for whoever reads the page: tests
             return board;
-        }
+        };
 
-        var made = {view: view, tools: filtered, wrap: wrap, setRange: setRange};
-        return made;
+        (root.PulseboardHistoryParts || []).forEach(function (part) { part(c); });
+        c.boardTools = filtered;
+        return c;
     }
 
     Dashboard.create = function (page, tools) {
-        var made = controller(page, tools);
-        shared.current = made;
-        return made.wrap(original(page, made.tools));
+        var c = controller(page, tools);
+        shared.current = c;
+        return c.wrap(original(page, c.boardTools));
     };
 })(window);

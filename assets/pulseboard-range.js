@@ -129,6 +129,15 @@
         return {x: x.slice(from), y: y.slice(from)};
     }
 
+    function keepTail(tail, update, limit) {
+        // A series' live tail with a frame's update in it (appended, or replaced by a reset's window),
+        // its newest `limit` points kept.
+        var x = update.replace ? (update.x || []).slice() : tail.x.concat(update.x || []);
+        var y = update.replace ? (update.y || []).slice() : tail.y.concat(update.y || []);
+        var from = Math.max(0, x.length - limit);
+        return from ? {x: x.slice(from), y: y.slice(from)} : {x: x, y: y};
+    }
+
     function points(widthPx) {
         // How many points to ask for: two a pixel of the graph, within what the API allows.
         var wanted = Math.round(2 * (widthPx || 800));
@@ -181,6 +190,7 @@
         toIso: toIso,
         zoom: zoom,
         merge: merge,
+        keepTail: keepTail,
         points: points,
         historyUrls: historyUrls,
         exportUrl: exportUrl,

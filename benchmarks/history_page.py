@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.browser import chromium
 from benchmarks.history import build
@@ -123,6 +124,26 @@ ZOOM_JS = """(hour) => {
 }"""
 
 
+# Where a page's history stands, for a run that times out.
+STATE_JS = """() => {
+    const board = window.pulseboard && window.pulseboard.board;
+    const view = board && board.history;
+    if (!view) return {board: !!board};
+    const panels = {};
+    for (const [panel, traces] of view.history) {
+        const part = document.getElementById(JSON.stringify({panel: panel, type: 'pb-graph'}));
+        const gd = part && part.querySelector('.js-plotly-plot');
+        panels[panel] = [...traces].map(([key, answer]) => {
+            const trace = gd && gd.data && gd.data.find((t) => t.meta === key);
+            return [key, answer.x.length, answer.x[answer.x.length - 1], trace ? trace.x.length : null,
+                    trace ? trace.x[trace.x.length - 1] : null];
+        });
+    }
+    return {range: view.range, loads: view.loads, generation: view.generation, note: view.note,
+            bounds: view.bounds, drawn: window.__history.drawn, panels: panels};
+}"""
+
+
 def split(mark: dict[str, Any], start: float, plotly: list[list[float]]) -> dict[str, float]:
     """Return a draw's times in ms from `start`: the whole, its parts, and the time inside Plotly's calls.
 
@@ -140,14 +161,23 @@ def split(mark: dict[str, Any], start: float, plotly: list[list[float]]) -> dict
     }
 
 
+async def drawn(page: Any, count: int) -> None:
+    """Wait until the page has drawn `count` loads; else fail saying where its history stands."""
+    try:
+        await page.wait_for_function(f"() => window.__history.drawn.length >= {count}", timeout=120_000)
+    except PlaywrightTimeout:
+        state = await page.evaluate(STATE_JS)
+        raise RuntimeError(f"load {count} not drawn in 120 s: {json.dumps(state)[:3000]}") from None
+
+
 async def one_run(browser_context: Any, url: str) -> dict[str, Any]:
     """Open the page at 24 h, wait until drawn, zoom one hour, wait until redrawn; return the times."""
     page = await browser_context.new_page()
     try:
         await page.goto(url)
-        await page.wait_for_function("() => window.__history.drawn.length >= 1", timeout=120_000)
+        await drawn(page, 1)
         await page.evaluate(ZOOM_JS, ZOOM_MS)
-        await page.wait_for_function("() => window.__history.drawn.length >= 2", timeout=120_000)
+        await drawn(page, 2)
         seen = await page.evaluate("() => window.__history")
     finally:
         await page.close()

@@ -104,3 +104,12 @@ test("a still panel's age is told from the range's end", () => {
     assert.strictEqual(R.ageAtEnd(1000, 1500, age), "at the range's end");
     assert.strictEqual(R.ageAtEnd(null, 1500, age), "no data by then");
 });
+
+test("a live tail takes a frame's points, a reset's window whole, and keeps its newest", () => {
+    const tail = {x: [1, 2], y: [10, 20]};
+    assert.deepStrictEqual(R.keepTail(tail, {x: [3], y: [30]}, 5), {x: [1, 2, 3], y: [10, 20, 30]});
+    assert.deepStrictEqual(R.keepTail(tail, {x: [3, 4], y: [30, 40]}, 3), {x: [2, 3, 4], y: [20, 30, 40]});
+    assert.deepStrictEqual(R.keepTail(tail, {x: [7], y: [70], replace: true}, 5), {x: [7], y: [70]});
+    assert.deepStrictEqual(R.keepTail(tail, {}, 5), {x: [1, 2], y: [10, 20]});
+    assert.deepStrictEqual(tail, {x: [1, 2], y: [10, 20]});  // the tail given is left as it was
+});
