@@ -58,7 +58,7 @@
                 U.operation("Assign", ["layout", "xaxis", "range"], shown),
                 U.operation("Assign", ["layout", "yaxis", "range"], V.valueRange(spec, values.low, values.high))
             ]);
-            c.bindZoom(panelId);
+            c.bindSoon(panelId);
         }
 
         function drawStill(panelId, spec, shown) {

@@ -2,13 +2,14 @@
  * the URL; a double-click goes back to the range before (from a live page's first zoom: live) (effects).
  *
  * A part of the history controller (pulseboard-history.js, which applies it to each one it makes):
- * it adds bindZoom(), bindAll() and dragging() to the controller `c`. What a relayout asks is read
+ * it adds bindZoom(), bindSoon(), bindAll() and dragging() to the controller `c`. What a relayout asks is read
  * by pulseboardRange.zoom: only a user's drag says "xaxis.range[0]", never an animation's end.
  */
 (function (root) {
     "use strict";
 
-    var BACK_MS = 1000;  // how long after a double-click Plotly's own relayout may come
+    var BACK_MS = 1000;    // how long after a double-click Plotly's own relayout may come
+    var REBIND_MS = 5000;  // how long after a draw a graph is bound again each animation frame
 
     function part(c) {
         var R = root.pulseboardRange;
@@ -50,6 +51,28 @@
             gd.__pulseboardZoom = function (data) { onRelayout(panelId, data); };
             gd.on("plotly_relayout", gd.__pulseboardZoom);
             gd.on("plotly_doubleclick", function () { onDoubleClick(panelId); });
+        };
+
+        var rebinding = new Map();  // panel id -> until when its graph is bound again each frame
+
+        c.bindSoon = function (panelId) {
+            // Dash draws a patch a moment later, and a graph's first plot (Plotly.newPlot) drops every
+            // listener: bound again each animation frame for a while after each draw, so a drag right
+            // after it is not lost (the once-a-second rebinding alone lost a zoom on a loaded machine).
+            var running = rebinding.has(panelId);
+            rebinding.set(panelId, Date.now() + REBIND_MS);
+            if (running) {
+                return;
+            }
+            var step = function () {
+                c.bindZoom(panelId);
+                if (Date.now() < rebinding.get(panelId)) {
+                    root.requestAnimationFrame(step);
+                } else {
+                    rebinding.delete(panelId);
+                }
+            };
+            root.requestAnimationFrame(step);
         };
 
         c.bindAll = function () {
