@@ -4,7 +4,8 @@
  * it adds draw() and slide() to the controller `c`. A line panel: its traces (history, and for a
  * range ending at now the live tail joined to its end: pulseboardRange.merge) and both axes' ranges.
  * A stat or gauge in a past range: the value in force at the range's end (the API's `last`, a
- * stored point, not a bucket's extreme), a stat's change over the range and its sparkline.
+ * stored point, not a bucket's extreme), a stat's change over the range and its sparkline. In a
+ * past range every panel's age is told from the range's end, and none is marked stale.
  */
 (function (root) {
     "use strict";
@@ -39,6 +40,17 @@
             view.draws += 1;
         }
 
+        function newestLast(history) {
+            // The newest of a panel's series' last points at or before the range's end, ms, or null.
+            var newest = null;
+            history.forEach(function (answer) {
+                if (answer.last && (newest === null || answer.last[0] > newest)) {
+                    newest = answer.last[0];
+                }
+            });
+            return newest;
+        }
+
         function drawLine(panelId, spec, shown) {
             var history = view.history.get(panelId) || new Map();
             var sliding = R.sliding(view.range);
@@ -52,6 +64,10 @@
                 trace.hovertemplate = spec.hover;
                 return trace;
             });
+            if (R.still(view.range)) {
+                setPart("pb-age", panelId, {children: R.ageAtEnd(newestLast(history), shown[1], V.formatAge)});
+                setPart("pb-panel", panelId, {className: "pb-panel pb-kind-line"});
+            }
             var values = R.extent(traces);
             patch(panelId, [
                 U.operation("Assign", ["data"], traces),

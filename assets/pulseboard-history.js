@@ -112,6 +112,7 @@
             }
             if (R.still(before) && !R.still(range)) {
                 handBack(function (spec) { return spec.kind !== "line"; });  // stats and gauges live again
+                forgetShown();  // and every panel's age and stale mark
             }
             c.say(c.zoomNote());
             c.load(before);
@@ -124,13 +125,20 @@
             view.bounds = null;
             view.live = new Map();
             handBack(function () { return true; });
+            forgetShown();
             c.say("");
+        }
+
+        function forgetShown() {
+            // The board skips a text it believes shown: what it showed while held was not.
+            board.panels.forEach(function (panel) {
+                panel.shown = {};
+            });
         }
 
         function handBack(which) {
             // The panels `which` picks go back to the board: each graph emptied, and the board told
-            // to draw it whole, from its own points, at its next tick (texts too: it skips a text it
-            // believes shown).
+            // to draw it whole, from its own points, at its next tick.
             board.panels.forEach(function (panel) {
                 if (!which(panel.spec)) {
                     return;
@@ -143,7 +151,6 @@
                 }
                 panel.drawn = 0;
                 panel.plotted = false;
-                panel.shown = {};
                 panel.dirty = true;
                 panel.data.forEach(function (points) {
                     points.whole = true;
@@ -164,9 +171,9 @@
                     props = Object.assign({}, props, {
                         figure: Object.assign({}, props.figure, {operations: operations}), animate: false
                     });
-                } else if (R.stillPart(id) && c.kindOf(id.panel) !== "line" && c.drawn(id.panel)) {
+                } else if (R.stillPart(id) && c.drawn(id.panel) && R.still(view.range)) {
                     view.held += 1;
-                    return;  // a still stat or gauge shows the range's end, not the newest point
+                    return;  // a still panel's value, age and stale mark are the range end's, not now's
                 }
                 tools.setProps(id, props);
             }

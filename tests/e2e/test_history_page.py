@@ -132,9 +132,11 @@ def test_a_past_range_stays_still_while_points_arrive(page: Any, board_server: L
     now = time.time()
     post_all(board_server, [{"series": s, "ts": now - 7200 + i * 10, "value": float(i)}
                             for s in ("cpu", "mem") for i in range(700)])
-    open_range(page, board_server, f"from={iso(now - 7000)}&to={iso(now - 3600)}")
+    open_range(page, board_server, f"from={iso(now - 7000)}&to={iso(now - 3594.5)}")
     before = traces(page)
-    assert before["cpu"]["xrange"] == pytest.approx([(now - 7000) * 1000, (now - 3600) * 1000], abs=1)
+    assert before["cpu"]["xrange"] == pytest.approx([(now - 7000) * 1000, (now - 3594.5) * 1000], abs=1)
+    # Its age is the newest point's before the range's end (5.5 s), not now's.
+    wait_for(lambda: shown(page, "pb-age", "p0")["text"] == "5 s before the range's end", what="the age at the end")
     held = page.evaluate("window.pulseboard.board.history.held")
     for value in (500.0, 600.0):
         board_server.post([{"series": "cpu", "value": value}, {"series": "mem", "value": value}])
@@ -143,6 +145,7 @@ def test_a_past_range_stays_still_while_points_arrive(page: Any, board_server: L
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert traces(page) == before
     assert "from=" in page.url and "to=now" not in page.url
+    assert shown(page, "pb-age", "p0")["text"] == "5 s before the range's end"
 
 
 def test_a_range_ending_now_keeps_sliding_with_live_points(page: Any, board_server: LiveServer) -> None:
