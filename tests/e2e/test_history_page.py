@@ -298,3 +298,13 @@ def test_pages_that_do_not_look_back_say_so(page: Any, board_server: LiveServer)
     page.goto(f"{board_server.url}/all")
     page.wait_for_selector(".pb-graph")
     assert page.query_selector(".pb-range-refused") is None
+
+
+def test_a_kiosk_page_has_no_picker_but_draws_the_range_its_url_names(page: Any, board_server: LiveServer) -> None:
+    now = time.time()
+    post_all(board_server, [{"series": "cpu", "ts": now - 5000 + i * 10, "value": float(i)} for i in range(490)])
+    open_range(page, board_server, f"kiosk=1&from={iso(now - 4000)}&to={iso(now - 2000)}")
+    assert page.query_selector("#pb-range") is None
+    assert traces(page)["cpu"]["xrange"] == pytest.approx([(now - 4000) * 1000, (now - 2000) * 1000], abs=1)
+    xs = traces(page)["cpu"]["x"]
+    assert len(xs) >= 199 and all((now - 4000) * 1000 - 1 <= x <= (now - 2000) * 1000 + 1 for x in xs)
