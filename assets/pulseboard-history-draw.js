@@ -1,7 +1,7 @@
 /* Looking back, the drawing: each panel from its answer over the range, as one Dash Patch (effects).
  *
  * A part of the history controller (pulseboard-history.js, which applies it to each one it makes):
- * it adds draw() and slide() to the controller `c`. A line panel: its traces (history, and for a
+ * it adds draw(), slideDue() and slide() to the controller `c`. A line panel: its traces (history, and for a
  * range ending at now the live tail joined to its end: pulseboardRange.merge) and both axes' ranges.
  * A stat or gauge in a past range: the value in force at the range's end (the API's `last`, a
  * stored point, not a bucket's extreme), a stat's change over the range and its sparkline. In a
@@ -60,7 +60,8 @@
                     points = R.merge(points, view.live.get(key) || {x: [], y: []}, shown[0]);
                 }
                 var named = view.names.get(key) || {name: key, labels: {}};
-                var trace = U.newTrace(c.page.settings.templates.trace, named.name, named.labels, points.x, points.y, key);
+                var template = c.page.settings.templates.trace;
+                var trace = U.newTrace(template, named.name, named.labels, points.x, points.y, key);
                 trace.hovertemplate = spec.hover;
                 return trace;
             });
@@ -116,12 +117,23 @@
             (spec.kind === "line" ? drawLine : drawStill)(panelId, spec, shown);
         };
 
+        c.slideDue = function () {
+            // Whether a sliding range is to be drawn again now (R.slideEvery, at the widest graph's pixels).
+            var widest = 0;
+            view.specs.forEach(function (spec, panelId) {
+                widest = spec.kind === "line" ? Math.max(widest, c.plotWidth(panelId)) : widest;
+            });
+            var span = view.bounds ? view.bounds[1] - view.bounds[0] : 0;
+            return Date.now() - view.lastSlide >= R.slideEvery(span, widest, view.fresh, c.SLIDE_MS);
+        };
+
         c.slide = function () {
             // A range ending at now moves on with the clock: its line panels drawn again (not mid-drag).
             if (!c.active() || !R.sliding(view.range) || !view.bounds || c.dragging()) {
                 return;
             }
             view.lastSlide = Date.now();
+            view.fresh = false;
             view.specs.forEach(function (spec, panelId) {
                 if (spec.kind === "line") {
                     c.draw(panelId);

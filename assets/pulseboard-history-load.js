@@ -1,10 +1,10 @@
 /* Looking back, the reads: each panel's series over the range from GET /api/history (effects).
  *
  * A part of the history controller (pulseboard-history.js, which applies it to each one it makes):
- * it adds load() to the controller `c`. A line panel asks for two points a pixel of its plot area;
- * a stat's sparkline the same of its own; a gauge the fewest (it shows one value: the answer's
- * `last`). An answer to a range no longer asked for is dropped; a refusal is said in the picker,
- * and the URL goes back to the range drawn.
+ * it adds load() and plotWidth() to the controller `c`. A line panel asks for two points a pixel
+ * of its plot area; a stat's sparkline the same of its own; a gauge the fewest (it shows one
+ * value: the answer's `last`). An answer to a range no longer asked for is dropped; a refusal is
+ * said in the picker, and the URL goes back to the range drawn.
  */
 (function (root) {
     "use strict";
@@ -16,7 +16,7 @@
         var R = root.pulseboardRange;
         var view = c.view;
 
-        function plotWidth(panelId) {
+        c.plotWidth = function (panelId) {
             // The pixels across the graph's plot area: the drawn graph's, else its panel's less its sides.
             var gd = c.tools.graphDiv(panelId);
             var size = gd && gd._fullLayout && gd._fullLayout._size;
@@ -27,7 +27,7 @@
             // so the first answer is not over two points a pixel of the plot area either.
             var panel = root.document.getElementById(JSON.stringify({panel: panelId, type: "pb-panel"}));
             return panel ? Math.max(0, panel.clientWidth - SIDES_PX) : 0;
-        }
+        };
 
         function fetchJson(url) {
             return root.fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"}).then(function (answer) {
@@ -44,7 +44,7 @@
             // One panel's answers: a line panel's every series (MAX_SERIES a request), a stat's or gauge's first.
             var kind = c.kindOf(panelId);
             var keys = kind === "line" ? view.keys.get(panelId) : view.keys.get(panelId).slice(0, 1);
-            var points = kind === "gauge" ? STILL_POINTS : R.points(plotWidth(panelId));
+            var points = kind === "gauge" ? STILL_POINTS : R.points(c.plotWidth(panelId));
             return Promise.all(R.historyUrls(c.base(), keys, range, points).map(fetchJson)).then(function (answers) {
                 return {panel: panelId, answers: answers};
             });

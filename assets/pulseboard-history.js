@@ -24,7 +24,7 @@
 
     var GRAPH_TYPE = "pb-graph";
     var LIVE_TAIL = 20000;  // live points kept per series for a sliding range
-    var SLIDE_MS = 1000;    // a sliding range moves on once a second
+    var SLIDE_MS = 1000;    // a sliding range moves on at most once a second (pulseboardRange.slideEvery)
     var Dashboard = root.PulseboardDashboard;
     if (!Dashboard) {
         return;
@@ -53,11 +53,12 @@
             askedAt: 0,           // performance.now() when the newest load began, and when it was answered
             answeredAt: 0,        // (for the page benchmark: benchmarks/history_page.py)
             lastSlide: 0,
+            fresh: false,         // live points came since the range was last drawn
             backAt: 0,            // when a graph was last double-clicked
             timer: null,
             note: ""              // what the picker says of the range: loading, zoomed, a refusal
         };
-        var c = {page: page, tools: tools, view: view};
+        var c = {page: page, tools: tools, view: view, SLIDE_MS: SLIDE_MS};
 
         c.active = function () {
             return view.range !== null;
@@ -210,7 +211,7 @@
                 clearInterval(view.timer);
                 view.timer = setInterval(function () {
                     c.bindAll();
-                    if (Date.now() - view.lastSlide >= SLIDE_MS) {
+                    if (tailed() && c.slideDue()) {
                         c.slide();
                     }
                 }, SLIDE_MS);
@@ -246,8 +247,11 @@
                         keep(key, updates[key]);
                     });
                 }
-                if (tailed() && (fresh.length || Object.keys(updates).length) && Date.now() - view.lastSlide >= SLIDE_MS) {
-                    c.slide();
+                if (tailed() && (fresh.length || Object.keys(updates).length)) {
+                    view.fresh = true;
+                    if (Date.now() - view.lastSlide >= SLIDE_MS) {
+                        c.slide();
+                    }
                 }
             };
             board.stop = function () {

@@ -138,6 +138,15 @@
         return from ? {x: x.slice(from), y: y.slice(from)} : {x: x, y: y};
     }
 
+    function slideEvery(spanMs, widthPx, fresh, leastMs) {
+        // How often a sliding range is drawn again: as new points come (at most every leastMs), else
+        // when the clock has moved it a pixel (a day over 1,000 pixels: every 86 s, not each second).
+        if (fresh || !(spanMs > 0) || !(widthPx > 0)) {
+            return leastMs;
+        }
+        return Math.max(leastMs, spanMs / widthPx);
+    }
+
     function points(widthPx) {
         // How many points to ask for: two a pixel of the graph, within what the API allows.
         var wanted = Math.round(2 * (widthPx || 800));
@@ -191,6 +200,7 @@
         zoom: zoom,
         merge: merge,
         keepTail: keepTail,
+        slideEvery: slideEvery,
         points: points,
         historyUrls: historyUrls,
         exportUrl: exportUrl,

@@ -113,3 +113,10 @@ test("a live tail takes a frame's points, a reset's window whole, and keeps its 
     assert.deepStrictEqual(R.keepTail(tail, {}, 5), {x: [1, 2], y: [10, 20]});
     assert.deepStrictEqual(tail, {x: [1, 2], y: [10, 20]});  // the tail given is left as it was
 });
+
+test("a sliding range is drawn again as points come, else once the clock has moved it a pixel", () => {
+    assert.strictEqual(R.slideEvery(86400000, 1000, false, 1000), 86400);
+    assert.strictEqual(R.slideEvery(86400000, 1000, true, 1000), 1000);
+    assert.strictEqual(R.slideEvery(900000, 1800, false, 1000), 1000);  // 15 min: a pixel is 500 ms
+    assert.strictEqual(R.slideEvery(86400000, 0, false, 1000), 1000);  // no graph drawn yet
+});
