@@ -1,45 +1,41 @@
-/* Looking back on a dashboard's page: the time-range picker, the range in the URL, zoom by
- * dragging, history drawn from GET /api/history, the live tail merged in, CSV per panel (effects).
+/* Looking back on a dashboard's page: the range in the URL, whose panels this draws, the board's
+ * patches kept off them, the live tail, and back to live (effects).
  *
  * No range in the URL: the page is live, as it always was, and nothing here draws. With one
  * (?from=now-6h&to=now, or absolute), every line panel is drawn from the history API over that
  * range (two points a pixel, every spike kept: live/downsample.py); a range ending at now keeps
- * sliding with the server's clock, live points joined to the history's end (pulseboard-range.js
- * merge); a range in the past stays still whatever arrives. Dragging across a graph's time
- * narrows the range for every panel and the URL; a double-click goes back to the range before.
+ * sliding with the server's clock, live points joined to the history's end, its stat and gauge
+ * panels live as ever; a range in the past stays still whatever arrives, its stats and gauges
+ * showing the value in force at its end.
  *
  * Hooked in without touching the dashboard's own script: PulseboardDashboard.create (loaded
  * first: "-d" < "-h") is wrapped, so this file sees the panels' series in each reset and frame,
- * and, while a range is shown, keeps the board's own point and axis patches off line panels
- * (theme and size patches still pass). Pure parts: pulseboard-range.js.
+ * and, while a range is shown, keeps the board's own patches off the panels it draws (theme and
+ * size patches still pass). The board goes on keeping every panel's points meanwhile, so going
+ * back to live hands the panels back to it, with no reload.
+ *
+ * The controller `c` made here for each board is completed by its parts, one concept a file
+ * (loaded before this one: "history-" < "history."): pulseboard-history-load.js (the reads),
+ * -draw.js (the drawing, the sliding), -zoom.js (drag and double-click). The picker and the CSV
+ * link: pulseboard-picker.js; pure parts: pulseboard-range.js.
  */
 (function (root) {
     "use strict";
 
     var GRAPH_TYPE = "pb-graph";
-    var LIVE_TAIL = 20000;     // live points kept per series for a sliding range
-    var SLIDE_MS = 1000;       // a sliding range moves on once a second
-    var BACK_MS = 1000;        // how long after a double-click Plotly's own relayout may come
+    var LIVE_TAIL = 20000;  // live points kept per series for a sliding range
+    var SLIDE_MS = 1000;    // a sliding range moves on at most once a second (pulseboardRange.slideEvery)
     var Dashboard = root.PulseboardDashboard;
     if (!Dashboard) {
         return;
     }
     var original = Dashboard.create;
-    var current = null;        // the controller of the board on the page now
-
-    function keepOperation(operation) {
-        // While a range is shown, the board's points and axis ranges stay off its line panels.
-        var at = operation.location || [];
-        if (at[0] === "data") {
-            return false;
-        }
-        return !(at[0] === "layout" && (at[1] === "xaxis" || at[1] === "yaxis") && at[2] === "range");
-    }
+    var shared = root.PulseboardHistory = {current: null, onShow: null};
 
     function controller(page, tools) {
         var R = root.pulseboardRange;
         var U = root.pulseboardUpdates;
-        var V = root.pulseboardView;
+        var board = null;         // the dashboard's own controller, once wrapped
         var view = {
             range: R.fromSearch(root.location.search),
             back: [],             // the ranges before each zoom, for double-click
@@ -47,39 +43,128 @@
             keys: new Map(),      // panel id -> series keys drawn in it
             names: new Map(),     // series key -> {name, labels}
             live: new Map(),      // series key -> {x, y}: points seen live since the page's reset
-            history: new Map(),   // panel id -> Map(series key -> {x, y}) as the API answered
+            history: new Map(),   // panel id -> Map(series key -> {x, y, first, last}) as the API answered
             bounds: null,         // [start, end] ms the API answered for
             offset: 0,            // server's clock minus this browser's, ms
             generation: 0,        // loads started; an answer to an older one is dropped
             loads: 0,             // loads finished and drawn (for tests)
             draws: 0,
-            held: 0,              // the board's patches kept off line panels (for tests)
+            held: 0,              // the board's patches kept off the panels drawn here (for tests)
+            askedAt: 0,           // performance.now() when the newest load began, and when it was answered
+            answeredAt: 0,        // (for the page benchmark: benchmarks/history_page.py)
             lastSlide: 0,
+            fresh: false,         // live points came since the range was last drawn
             backAt: 0,            // when a graph was last double-clicked
-            timer: null
+            timer: null,
+            note: ""              // what the picker says of the range: loading, zoomed, a refusal
+        };
+        var c = {page: page, tools: tools, view: view, SLIDE_MS: SLIDE_MS};
+
+        c.active = function () {
+            return view.range !== null;
         };
 
-        function active() {
-            return view.range !== null;
-        }
-
-        function serverNow() {
+        c.serverNow = function () {
             return Date.now() + view.offset;
-        }
+        };
 
-        function base() {
+        c.base = function () {
             return page.settings.stream.replace(/\/api\/stream.*$/, "");
-        }
+        };
 
-        function isLine(panelId) {
+        c.kindOf = function (panelId) {
             var spec = view.specs.get(panelId);
-            return !!spec && spec.kind === "line";
+            return spec ? spec.kind : null;
+        };
+
+        c.drawn = function (panelId) {
+            // Whether this file draws the panel now: a line panel in any range, a stat or gauge in a past one.
+            var kind = c.kindOf(panelId);
+            return c.active() && (kind === "line" || (kind !== null && R.still(view.range)));
+        };
+
+        c.say = function (text) {
+            view.note = text || "";
+            if (shared.onShow) {
+                shared.onShow(c);
+            }
+        };
+
+        c.zoomNote = function () {
+            return view.back.length ? "zoomed in: double-click a graph to go back" : "";
+        };
+
+        c.writeUrl = function (range) {
+            var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
+            root.history.replaceState(root.history.state, "", url);
+        };
+
+        c.setRange = function (range, zoomed) {
+            // A new range for the whole page: into the URL (a link shows the same), then drawn.
+            if (!zoomed) {
+                view.back = [];
+            }
+            var before = view.range;
+            view.range = range;
+            c.writeUrl(range);
+            if (range === null) {
+                goLive();
+                return;
+            }
+            if (R.still(before) && !R.still(range)) {
+                handBack(function (spec) { return spec.kind !== "line"; });  // stats and gauges live again
+                forgetShown();  // and every panel's age and stale mark
+            }
+            c.say(c.zoomNote());
+            c.load(before);
+        };
+
+        function goLive() {
+            // Live again, without a reload: the board kept every panel's points meanwhile.
+            view.generation += 1;  // an answer still on its way is not drawn
+            view.history = new Map();
+            view.bounds = null;
+            view.live = new Map();
+            handBack(function () { return true; });
+            forgetShown();
+            c.say("");
         }
 
+        function forgetShown() {
+            // The board skips a text it believes shown: what it showed while held was not.
+            board.panels.forEach(function (panel) {
+                panel.shown = {};
+            });
+        }
+
+        function handBack(which) {
+            // The panels `which` picks go back to the board: each graph emptied, and the board told
+            // to draw it whole, from its own points, at its next tick.
+            board.panels.forEach(function (panel) {
+                if (!which(panel.spec)) {
+                    return;
+                }
+                if (panel.spec.kind !== "gauge") {
+                    tools.setProps(tools.graphId(panel.id), {
+                        figure: {__dash_patch_update: U.PATCH_KEY, operations: [U.operation("Assign", ["data"], [])]},
+                        animate: false
+                    });
+                }
+                panel.drawn = 0;
+                panel.plotted = false;
+                panel.dirty = true;
+                panel.data.forEach(function (points) {
+                    points.whole = true;
+                    points.pending = null;
+                });
+            });
+        }
+
+        // What the board draws goes through here: kept off the panels drawn from history.
         var filtered = Object.assign({}, tools, {
             setProps: function (id, props) {
-                if (active() && id && id.type === GRAPH_TYPE && props.figure && isLine(id.panel)) {
-                    var operations = (props.figure.operations || []).filter(keepOperation);
+                if (id && id.type === GRAPH_TYPE && props.figure && c.kindOf(id.panel) === "line" && c.active()) {
+                    var operations = (props.figure.operations || []).filter(R.keepOperation);
                     view.held += 1;
                     if (!operations.length) {
                         return;
@@ -87,233 +172,13 @@
                     props = Object.assign({}, props, {
                         figure: Object.assign({}, props.figure, {operations: operations}), animate: false
                     });
+                } else if (R.stillPart(id) && c.drawn(id.panel) && R.still(view.range)) {
+                    view.held += 1;
+                    return;  // a still panel's value, age and stale mark are the range end's, not now's
                 }
                 tools.setProps(id, props);
             }
         });
-
-        function note(text) {
-            if (root.document.getElementById("pb-range-note")) {  // a kiosk page has no picker
-                tools.setProps("pb-range-note", {children: text || ""});
-            }
-        }
-
-        function showRange() {
-            // The picker says which range is shown: its preset pressed, or the custom from/to filled in.
-            var bar = root.document.getElementById("pb-range");
-            if (!bar) {
-                return;
-            }
-            var pressed = false;
-            bar.querySelectorAll(".pb-range-preset").forEach(function (button) {
-                var from = button.getAttribute("data-from") || "";
-                var on = view.range === null ? from === "" : from === view.range.from && R.sliding(view.range);
-                pressed = pressed || on;
-                button.setAttribute("aria-pressed", on ? "true" : "false");
-            });
-            var custom = view.range !== null && !pressed;
-            tools.setProps("pb-range-from", {value: custom ? view.range.from : ""});
-            tools.setProps("pb-range-to", {value: custom ? view.range.to : ""});
-            bar.classList.toggle("pb-range-custom-on", custom);
-            note(view.back.length ? "zoomed in: double-click a graph to go back" : "");
-        }
-
-        function setRange(range, zoomed) {
-            // A new range for the whole page: into the URL (a link shows the same), then drawn.
-            if (!zoomed) {
-                view.back = [];
-            }
-            var before = view.range;
-            view.range = range;
-            writeUrl(range);
-            if (range === null) {
-                root.location.reload();  // live again: the page as it always was, from its layout
-                return;
-            }
-            showRange();
-            load(before);
-        }
-
-        function writeUrl(range) {
-            var url = root.location.pathname + R.withRange(root.location.search, range) + root.location.hash;
-            root.history.replaceState(root.history.state, "", url);
-        }
-
-        function onRelayout(panelId, data) {
-            // Plotly follows a double-click with a relayout to the first ranges it drew: not a zoom.
-            if (Date.now() - view.backAt < BACK_MS) {
-                if (active()) {
-                    draw(panelId);
-                }
-                return;
-            }
-            var asked = R.zoom(data);
-            if (asked && asked !== "back") {
-                view.back.push(view.range);
-                setRange(asked, true);
-            }
-        }
-
-        function onDoubleClick(panelId) {
-            view.backAt = Date.now();
-            if (view.back.length) {
-                setRange(view.back.pop(), true);
-            } else if (active()) {
-                draw(panelId);  // nothing to go back to: the range as it was
-            }
-        }
-
-        function bindZoom(panelId) {
-            // Once per graph and Plotly instance: a new plot (Plotly.newPlot purges) is bound again.
-            var gd = tools.graphDiv(panelId);
-            if (!gd || !gd._ev || typeof gd.on !== "function") {
-                return;
-            }
-            if (gd.__pulseboardZoom && gd._ev.listeners("plotly_relayout").indexOf(gd.__pulseboardZoom) >= 0) {
-                return;
-            }
-            gd.__pulseboardZoom = function (data) { onRelayout(panelId, data); };
-            gd.on("plotly_relayout", gd.__pulseboardZoom);
-            gd.on("plotly_doubleclick", function () { onDoubleClick(panelId); });
-        }
-
-        function bindAll() {
-            view.specs.forEach(function (spec, panelId) {
-                if (spec.kind === "line") {
-                    bindZoom(panelId);
-                }
-            });
-        }
-
-        function load(before) {
-            // Every line panel's series over the range, two points a pixel of its graph.
-            var generation = ++view.generation;
-            var range = view.range;
-            note(view.back.length ? "zoomed in: double-click a graph to go back" : "loading…");
-            var panels = [];
-            view.keys.forEach(function (keys, panelId) {
-                if (isLine(panelId) && keys.length) {
-                    panels.push(panelId);
-                }
-            });
-            var reads = panels.map(function (panelId) {
-                var points = R.points(plotWidth(panelId));
-                var urls = R.historyUrls(base(), view.keys.get(panelId), range, points);
-                return Promise.all(urls.map(fetchJson)).then(function (answers) {
-                    return {panel: panelId, answers: answers};
-                });
-            });
-            Promise.all(reads).then(function (found) {
-                if (generation !== view.generation) {
-                    return;  // a newer range was asked for meanwhile
-                }
-                found.forEach(function (read) {
-                    var traces = new Map();
-                    read.answers.forEach(function (answer) {
-                        view.bounds = [Date.parse(answer.from), Date.parse(answer.to)];
-                        Object.keys(answer.series).forEach(function (key) {
-                            traces.set(key, {x: answer.series[key].x, y: answer.series[key].y});
-                        });
-                    });
-                    view.history.set(read.panel, traces);
-                });
-                view.loads += 1;
-                note(view.back.length ? "zoomed in: double-click a graph to go back" : "");
-                view.specs.forEach(function (spec, panelId) {
-                    if (spec.kind === "line") {
-                        draw(panelId);
-                    }
-                });
-            }, function (error) {
-                if (generation !== view.generation) {
-                    return;
-                }
-                if (before !== undefined && before !== null) {
-                    view.range = before;  // refused (a time the API cannot read): the URL keeps what is drawn
-                    writeUrl(before);
-                }
-                note(error.message);
-            });
-        }
-
-        function plotWidth(panelId) {
-            // The pixels across the graph's plot area: the drawn graph's, else its panel's (not drawn yet).
-            var gd = tools.graphDiv(panelId);
-            var size = gd && gd._fullLayout && gd._fullLayout._size;
-            if (size && size.w > 0) {
-                return size.w;
-            }
-            var panel = root.document.getElementById(JSON.stringify({panel: panelId, type: "pb-panel"}));
-            return panel ? panel.clientWidth : 0;
-        }
-
-        function fetchJson(url) {
-            return root.fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"}).then(function (answer) {
-                return answer.json().then(function (body) {
-                    if (!answer.ok) {
-                        throw new Error(body.error || ("the history API answered " + answer.status));
-                    }
-                    return body;
-                });
-            });
-        }
-
-        function window_() {
-            // [start, end] ms shown: the API's range, or for a sliding one its span ending now.
-            if (!view.bounds) {
-                return null;
-            }
-            if (!R.sliding(view.range)) {
-                return view.bounds;
-            }
-            var span = view.bounds[1] - view.bounds[0];
-            var end = Math.max(serverNow(), view.bounds[1]);
-            return [end - span, end];
-        }
-
-        function draw(panelId) {
-            // One Patch: the panel's traces (history, and the live tail when sliding) and both ranges.
-            var shown = window_();
-            var spec = view.specs.get(panelId);
-            if (!shown || !spec || !page.settings) {
-                return;
-            }
-            var history = view.history.get(panelId) || new Map();
-            var sliding = R.sliding(view.range);
-            var traces = (view.keys.get(panelId) || []).map(function (key) {
-                var points = history.get(key) || {x: [], y: []};
-                if (sliding) {
-                    points = R.merge(points, view.live.get(key) || {x: [], y: []}, shown[0]);
-                }
-                var named = view.names.get(key) || {name: key, labels: {}};
-                var trace = U.newTrace(page.settings.templates.trace, named.name, named.labels, points.x, points.y, key);
-                trace.hovertemplate = spec.hover;
-                return trace;
-            });
-            var values = R.extent(traces);
-            var operations = [
-                U.operation("Assign", ["data"], traces),
-                U.operation("Assign", ["layout", "xaxis", "range"], shown),
-                U.operation("Assign", ["layout", "yaxis", "range"], V.valueRange(spec, values.low, values.high))
-            ];
-            tools.setProps(tools.graphId(panelId), {
-                figure: {__dash_patch_update: U.PATCH_KEY, operations: operations}, animate: false
-            });
-            view.draws += 1;
-            bindZoom(panelId);
-        }
-
-        function slide() {
-            if (!active() || !R.sliding(view.range) || !view.bounds) {
-                return;
-            }
-            view.lastSlide = Date.now();
-            view.specs.forEach(function (spec, panelId) {
-                if (spec.kind === "line") {
-                    draw(panelId);
-                }
-            });
-        }
 
         function place(key, trace) {
             if (trace.name !== undefined) {
@@ -330,38 +195,27 @@
 
         function tailed() {
             // Live points are kept only for a sliding range: a live page or a past range needs none.
-            return active() && R.sliding(view.range);
+            return c.active() && R.sliding(view.range);
         }
 
         function keep(key, update) {
-            // The live tail of a series, for a sliding range to join to its history.
-            var tail = view.live.get(key) || {x: [], y: []};
-            if (update.replace) {
-                tail = {x: (update.x || []).slice(), y: (update.y || []).slice()};
-            } else {
-                Array.prototype.push.apply(tail.x, update.x || []);
-                Array.prototype.push.apply(tail.y, update.y || []);
-            }
-            if (tail.x.length > LIVE_TAIL) {
-                tail.x.splice(0, tail.x.length - LIVE_TAIL);
-                tail.y.splice(0, tail.y.length - LIVE_TAIL);
-            }
-            view.live.set(key, tail);
+            view.live.set(key, R.keepTail(view.live.get(key) || {x: [], y: []}, update, LIVE_TAIL));
         }
 
-        function wrap(board) {
+        c.wrap = function (wrapped) {
+            board = wrapped;
             var start = board.start, onReset = board.onReset, onFrame = board.onFrame, stop = board.stop;
             board.start = function (cursor) {
                 start(cursor);
                 view.specs = new Map((cursor.dashboardPanels || []).map(function (spec) { return [spec.id, spec]; }));
                 clearInterval(view.timer);
                 view.timer = setInterval(function () {
-                    bindAll();
-                    if (Date.now() - view.lastSlide >= SLIDE_MS) {
-                        slide();
+                    c.bindAll();
+                    if (tailed() && c.slideDue()) {
+                        c.slide();
                     }
                 }, SLIDE_MS);
-                showRange();
+                c.say("");
             };
             board.onReset = function (reset) {
                 onReset(reset);
@@ -374,9 +228,9 @@
                         keep(key, {x: reset.traces[key].x, y: reset.traces[key].y, replace: true});
                     }
                 });
-                bindAll();
-                if (active()) {
-                    load();
+                c.bindAll();
+                if (c.active()) {
+                    c.load();
                 }
             };
             board.onFrame = function (frame) {
@@ -393,9 +247,10 @@
                         keep(key, updates[key]);
                     });
                 }
-                if (active() && R.sliding(view.range) && (fresh.length || Object.keys(updates).length)) {
+                if (tailed() && (fresh.length || Object.keys(updates).length)) {
+                    view.fresh = true;
                     if (Date.now() - view.lastSlide >= SLIDE_MS) {
-                        slide();
+                        c.slide();
                     }
                 }
             };
@@ -405,52 +260,16 @@
             };
             board.history = view;  // for whoever reads the page: tests
             return board;
-        }
+        };
 
-        return {view: view, tools: filtered, wrap: wrap, setRange: setRange};
+        (root.PulseboardHistoryParts || []).forEach(function (part) { part(c); });
+        c.boardTools = filtered;
+        return c;
     }
 
     Dashboard.create = function (page, tools) {
-        var made = controller(page, tools);
-        current = made;
-        return made.wrap(original(page, made.tools));
+        var c = controller(page, tools);
+        shared.current = c;
+        return c.wrap(original(page, c.boardTools));
     };
-
-    function onClick(event) {
-        var target = event.target;
-        if (!current || !target || typeof target.closest !== "function") {
-            return;
-        }
-        var preset = target.closest(".pb-range-preset");
-        if (preset) {
-            var from = preset.getAttribute("data-from") || "";
-            current.setRange(from ? {from: from, to: preset.getAttribute("data-to") || "now"} : null, false);
-            return;
-        }
-        var link = target.closest(".pb-export");
-        if (link) {
-            // Pointed at this panel's series and the range shown just before the browser follows it.
-            var panelId = link.getAttribute("data-panel");
-            var R = root.pulseboardRange;
-            var base = root.pulseboard.settings.stream.replace(/\/api\/stream.*$/, "");
-            link.href = R.exportUrl(base, current.view.keys.get(panelId) || [], current.view.range);
-            link.setAttribute("download", "");
-        }
-    }
-
-    function onSubmit(event) {
-        var form = event.target;
-        if (!current || !form || !form.classList || !form.classList.contains("pb-range-custom")) {
-            return;
-        }
-        event.preventDefault();
-        var from = (root.document.getElementById("pb-range-from").value || "").trim();
-        var to = (root.document.getElementById("pb-range-to").value || "").trim() || "now";
-        if (from) {
-            current.setRange({from: from, to: to}, false);
-        }
-    }
-
-    root.document.addEventListener("click", onClick, true);
-    root.document.addEventListener("submit", onSubmit, true);
 })(window);

@@ -49,6 +49,37 @@
         return !!range && /^now$/i.test(String(range.to).trim());
     }
 
+    function still(range) {
+        // Whether a range is in the past: nothing that arrives moves it.
+        return !!range && !sliding(range);
+    }
+
+    function keepOperation(operation) {
+        // Whether a board's patch operation may reach a line panel while a range is shown: not its
+        // points nor its axis ranges (the range's are drawn instead); theme and size keys may.
+        var at = operation.location || [];
+        if (at[0] === "data") {
+            return false;
+        }
+        return !(at[0] === "layout" && (at[1] === "xaxis" || at[1] === "yaxis") && at[2] === "range");
+    }
+
+    var STILL_PARTS = ["pb-graph", "pb-value", "pb-change", "pb-gauge", "pb-age", "pb-panel"];
+
+    function stillPart(id) {
+        // Whether a component id is a part of a panel a past range shows still (a stat's or a gauge's).
+        return !!id && typeof id === "object" && STILL_PARTS.indexOf(id.type) >= 0;
+    }
+
+    function ageAtEnd(lastMs, endMs, formatAge) {
+        // A still panel's age: of its value, told from the range's end, not from now.
+        if (lastMs === null || lastMs === undefined) {
+            return "no data by then";
+        }
+        var text = formatAge(Math.max(0, endMs - lastMs));
+        return text === "just now" ? "at the range's end" : text.replace(/ ago$/, " before the range's end");
+    }
+
     function toIso(value) {
         // A Plotly date (ms, or "2026-12-03 12:00:00.123" in UTC) as ISO 8601 with a Z, or null.
         var ms = typeof value === "number" ? value : Date.parse(String(value).trim().replace(" ", "T") + "Z");
@@ -98,6 +129,24 @@
         return {x: x.slice(from), y: y.slice(from)};
     }
 
+    function keepTail(tail, update, limit) {
+        // A series' live tail with a frame's update in it (appended, or replaced by a reset's window),
+        // its newest `limit` points kept.
+        var x = update.replace ? (update.x || []).slice() : tail.x.concat(update.x || []);
+        var y = update.replace ? (update.y || []).slice() : tail.y.concat(update.y || []);
+        var from = Math.max(0, x.length - limit);
+        return from ? {x: x.slice(from), y: y.slice(from)} : {x: x, y: y};
+    }
+
+    function slideEvery(spanMs, widthPx, fresh, leastMs) {
+        // How often a sliding range is drawn again: as new points come (at most every leastMs), else
+        // when the clock has moved it a pixel (a day over 1,000 pixels: every 86 s, not each second).
+        if (fresh || !(spanMs > 0) || !(widthPx > 0)) {
+            return leastMs;
+        }
+        return Math.max(leastMs, spanMs / widthPx);
+    }
+
     function points(widthPx) {
         // How many points to ask for: two a pixel of the graph, within what the API allows.
         var wanted = Math.round(2 * (widthPx || 800));
@@ -143,9 +192,15 @@
         fromSearch: fromSearch,
         withRange: withRange,
         sliding: sliding,
+        still: still,
+        keepOperation: keepOperation,
+        stillPart: stillPart,
+        ageAtEnd: ageAtEnd,
         toIso: toIso,
         zoom: zoom,
         merge: merge,
+        keepTail: keepTail,
+        slideEvery: slideEvery,
         points: points,
         historyUrls: historyUrls,
         exportUrl: exportUrl,

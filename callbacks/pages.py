@@ -14,7 +14,7 @@ from dash import Dash, html
 from live import get_live
 from live.dashboards.playlist import interval_seconds, playlist_names
 from live.layout import home_layout, kiosk_mode, layout, missing_layout, problem_layout
-from live.range_bar import range_bar
+from live.range_bar import PLAYLIST_LIVE, asks_range, live_only_note, range_bar
 
 STREAM_PATH = "/api/stream"
 
@@ -28,20 +28,21 @@ def init_app(dash_app: Dash) -> None:
         if playlist is not None:
             return rotating(playlist, **query)
         if not live.dashboards.names:
-            return every_series(page)
+            return every_series(page, **query)
         boards = [
             (board.name, board.heading, len(board.panels), dash_app.get_relative_path(f"/d/{board.name}"))
             for board in live.dashboards.file.dashboards
         ]
-        return home_layout(boards, dash_app.get_relative_path("/all"), live.dashboards.error)
+        return live_only(home_layout(boards, dash_app.get_relative_path("/all"), live.dashboards.error), query)
 
-    def every_series(page: str | None = None, **_query: Any) -> html.Div:
+    def every_series(page: str | None = None, **query: Any) -> html.Div:
         """Show one panel per series name (a page of them), new series appearing live."""
         live = get_live()
         home_url = dash_app.get_relative_path("/") if live.dashboards.names else None
         stream = dash_app.get_relative_path(STREAM_PATH)
         number = int(page) if page and page.isascii() and page.isdigit() and 1 <= int(page) <= 10_000 else 1
-        return layout(live.config, stream, page=number, home_url=home_url, error=live.dashboards.error)
+        drawn = layout(live.config, stream, page=number, home_url=home_url, error=live.dashboards.error)
+        return live_only(drawn, query)
 
     def dashboard(
         name: str | None = None, kiosk: str | None = None, playlist: str | None = None, **query: Any
@@ -65,11 +66,13 @@ def init_app(dash_app: Dash) -> None:
         return page
 
     def rotating(
-        playlist: str, kiosk: str | None = None, interval: str | None = None, **_query: Any
+        playlist: str, kiosk: str | None = None, interval: str | None = None, **query: Any
     ) -> html.Div:
         """Show a playlist's dashboards in turn over one stream (?playlist=a,b,c&interval=30s)."""
         live = get_live()
         home_url = dash_app.get_relative_path("/")
+        if asks_range(query):  # refused, not ignored: a wall would show now while its URL said otherwise
+            return problem_layout(f"This playlist cannot be shown: {PLAYLIST_LIVE}.", home_url)
         try:
             names = playlist_names(playlist)
             seconds = interval_seconds(interval)
@@ -89,6 +92,13 @@ def init_app(dash_app: Dash) -> None:
                        layout=every_series)
     dash.register_page("pulseboard.dashboard", path_template="/d/<name>", name="Dashboard",
                        title=_dashboard_title, layout=dashboard)
+
+
+def live_only(page: html.Div, query: dict[str, Any]) -> html.Div:
+    """Return the page, saying under its header that it does not look back if its URL asks it to."""
+    if asks_range(query):
+        page.children.insert(1, live_only_note())
+    return page
 
 
 def _dashboard_title(name: str | None = None) -> str:

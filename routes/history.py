@@ -61,16 +61,22 @@ async def stored_series() -> dict[str, tuple[str, str]]:
 
 @bp.get("/api/history")
 async def history() -> Response:
-    """Return the series over a range, at most `points` per series (each bucket's lowest and highest)."""
+    """Return the series over a range, at most `points` per series (each bucket's lowest and highest).
+
+    Each series also has its first point in the range and its last at or before the range's end
+    (`first`, `last`: [ms, value] or null), which downsampling may have left out of x and y.
+    """
     points = points_wanted(request.args.get("points"))
     keys, span = await _asked()
     buckets, resolution = plan(span.start, span.end, points)
     found = await get_live().store.history(keys, span.start, span.end, resolution)
     # numpy off the event loop: a long range is ~10 ms of it per series, and streams wait meanwhile.
     drawn = await asyncio.to_thread(_reduce, found, span, buckets)
+    ends = await get_live().store.ends(keys, span.start, span.end)
     stored = await stored_series()
     series = {
-        key: {"name": stored[key][0], "labels": label_dict(stored[key][1]), "x": x, "y": y}
+        key: {"name": stored[key][0], "labels": label_dict(stored[key][1]), "x": x, "y": y,
+              "first": _point(ends.get(key, (None, None))[0]), "last": _point(ends.get(key, (None, None))[1])}
         for key, (x, y) in drawn.items()
     }
     return jsonify({"from": _iso(span.start), "to": _iso(span.end), "points": points, "series": series})
@@ -85,6 +91,11 @@ def _reduce(
         # Plotly's date milliseconds, as frames carry them (live/figures.x_value), a column at a time.
         drawn[key] = (np.rint(kept_ts * 1000).astype(np.int64).tolist(), kept.tolist())
     return drawn
+
+
+def _point(point: tuple[float, float] | None) -> list[float] | None:
+    """Return a stored point as [Plotly ms, value], as the traces' points are, or None."""
+    return None if point is None else [round(point[0] * 1000), point[1]]
 
 
 def _iso(seconds: float) -> str:

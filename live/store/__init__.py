@@ -13,6 +13,8 @@ from typing import Protocol
 
 from live.model import Commit, Idempotency, Point, Row
 
+Ends = tuple[tuple[float, float] | None, tuple[float, float] | None]  # Store.ends: (first, last) of a range
+
 # A URL scheme of two letters or more ("sqlite:", "postgresql:"); one letter would be a drive.
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 
@@ -74,6 +76,13 @@ class Store(Protocol):
         points both, so a spike or dip of one point is never lost), as the caller draws about two
         points per `resolution` anyway (live/downsample.py reduces what comes to that). A key
         with no points in the range maps to empty sequences; keys that name no series are left out.
+        """
+
+    async def ends(self, keys: Sequence[str], start: float, end: float) -> dict[str, Ends]:
+        """Return per series key its first point in [start, end] and its last at or before end, as (ts, value).
+
+        Either is None when there is none (the last may be older than start: the value in force
+        at the range's end, as a stat panel shows it). Keys that name no series are left out.
         """
 
     def export(

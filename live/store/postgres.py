@@ -16,7 +16,7 @@ from typing import TypeVar
 import asyncpg
 
 from live.model import Commit, Idempotency, Point, Row
-from live.store import StorageError, postgres_reads
+from live.store import Ends, StorageError, postgres_reads
 from live.store.batches import MAX_QUEUED_POINTS
 from live.store.postgres_retention import purge_series
 from live.store.postgres_schema import prepare
@@ -144,6 +144,11 @@ class PostgresStore:
         """Return per series key its points in [start, end] (every one: no rollups on PostgreSQL yet)."""
         found = await self._read(postgres_reads.series_ids, keys)
         return await self._read(postgres_reads.history, found, start, end) if found else {}
+
+    async def ends(self, keys: Sequence[str], start: float, end: float) -> dict[str, Ends]:
+        """Return per series key its first point in [start, end] and its last at or before end, or None."""
+        found = await self._read(postgres_reads.series_ids, keys)
+        return await self._read(postgres_reads.ends, found, start, end) if found else {}
 
     async def export(
         self, keys: Sequence[str], start: float, end: float, *, chunk: int = 10_000

@@ -9,6 +9,7 @@ from operator import itemgetter
 import asyncpg
 
 from live.model import Row, series_key
+from live.store import Ends
 
 # Per series, in series id order (first seen first), its newest `limit` points among ids <= upto:
 # the lateral subquery walks down that series' end of the (series_id, ts, id) index.
@@ -92,6 +93,25 @@ async def history(
         times.append(ts)
         values.append(value)
     return traces
+
+
+async def ends(
+    db: asyncpg.Connection, series: Sequence[tuple[int, str, str]], start: float, end: float
+) -> dict[str, Ends]:
+    """Return per series key its first point in [start, end] and its last at or before end, or None."""
+    keys = {series_id: series_key(name, labels) for series_id, name, labels in series}
+    found = await db.fetch(
+        "SELECT s.id, f.ts, f.value, l.ts, l.value FROM unnest($1::bigint[]) AS s(id)"
+        " LEFT JOIN LATERAL (SELECT ts, value FROM points WHERE series_id = s.id AND ts >= $2 AND ts <= $3"
+        " ORDER BY ts, id LIMIT 1) f ON true"
+        " LEFT JOIN LATERAL (SELECT ts, value FROM points WHERE series_id = s.id AND ts <= $3"
+        " ORDER BY ts DESC, id DESC LIMIT 1) l ON true",
+        list(keys), start, end,
+    )
+    return {
+        keys[series_id]: (None if f_ts is None else (f_ts, f_value), None if l_ts is None else (l_ts, l_value))
+        for series_id, f_ts, f_value, l_ts, l_value in found
+    }
 
 
 async def export_chunk(

@@ -22,9 +22,9 @@ from pathlib import Path
 import aiosqlite
 
 from live.model import Commit, Idempotency, Point, Row, series_key
-from live.store import StorageError
+from live.store import Ends, StorageError
 from live.store.batches import MAX_QUEUED_POINTS
-from live.store.sqlite_history import export_rows, read_history
+from live.store.sqlite_history import export_rows, read_ends, read_history
 from live.store.sqlite_rollups import cut_at, drop_before
 from live.store.sqlite_schema import prepare
 from live.store.sqlite_writer import Writer, is_busy
@@ -288,6 +288,12 @@ class SQLiteStore:
         rollups_from = float(rows[0][0]) if rows else 0.0
         series = {series_id: series_key(name, labels) for series_id, name, labels in found}
         return dict(await read_history(self._fetch, series, start, end, resolution, rollups_from))
+
+    async def ends(self, keys: Sequence[str], start: float, end: float) -> dict[str, Ends]:
+        """Return per series key its first point in [start, end] and its last at or before end, or None."""
+        found = await self._ids_of(keys)
+        series = {series_id: series_key(name, labels) for series_id, name, labels in found}
+        return await read_ends(self._fetch, series, start, end) if series else {}
 
     async def export(
         self, keys: Sequence[str], start: float, end: float, *, chunk: int = 10_000

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 import numpy as np
 
 from live.model import Row
+from live.store import Ends
 from live.store.sqlite_rollups import first_whole, widest
 
 Fetch = Callable[[str, Sequence[object]], Awaitable[list[tuple]]]
@@ -33,6 +34,27 @@ _CHUNK = (
     "SELECT id, ts, value FROM points WHERE series_id = ?1 AND id <= ?2 AND ts >= ?4 AND ts <= ?3"
     " AND (ts, id) > (?4, ?5) ORDER BY ts, id LIMIT ?6"
 )
+
+
+# Per series its first point in [?1, ?2] and its last at or before ?2, each one step down the
+# (series_id, ts) index (the rowid, the event id, orders equal times).
+_ENDS = (
+    "SELECT e.series_id, f.ts, f.value, l.ts, l.value FROM (SELECT id AS series_id,"
+    " (SELECT id FROM points WHERE series_id = s.id AND ts >= ?1 AND ts <= ?2 ORDER BY ts, id LIMIT 1) AS first,"
+    " (SELECT id FROM points WHERE series_id = s.id AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 1) AS last"
+    " FROM series s WHERE s.id IN ({ids})) e LEFT JOIN points f ON f.id = e.first LEFT JOIN points l ON l.id = e.last"
+)
+
+
+async def read_ends(fetch: Fetch, series: dict[int, str], start: float, end: float) -> dict[str, Ends]:
+    """Return per series key (by its id) its first point in [start, end] and last at or before end, or None."""
+    ids = ",".join(str(int(series_id)) for series_id in series)
+    found = await fetch(_ENDS.format(ids=ids), (start, end))
+    return {series[row[0]]: (_point(row[1], row[2]), _point(row[3], row[4])) for row in found}
+
+
+def _point(ts: float | None, value: float | None) -> tuple[float, float] | None:
+    return None if ts is None or value is None else (ts, value)
 
 
 async def read_history(

@@ -45,6 +45,23 @@ async def test_a_spike_of_one_point_among_100000_is_in_the_24h_answer(app: Dash,
     assert (trace["name"], trace["labels"]) == ("cpu", {})
 
 
+async def test_each_series_says_its_first_point_in_the_range_and_its_last_at_its_end(
+    app: Dash, client: Client
+) -> None:
+    """Downsampling keeps extremes, not the ends: `first` and `last` are the stored ones (a stat panel's value)."""
+    now = time.time()
+    ts = np.linspace(now - 3000, now - 1000, 5000)
+    await store(app, [Point("cpu", float(t), float(i % 7)) for i, t in enumerate(ts)])
+    body = await (await client.get(f"/api/history?series=cpu&from={now - 2500}&to={now - 1500}&points=10")).get_json()
+    inside = [(t, i % 7) for i, t in enumerate(ts) if now - 2500 <= t <= now - 1500]
+    trace = body["series"]["cpu"]
+    assert trace["first"] == [round(inside[0][0] * 1000), inside[0][1]]
+    assert trace["last"] == [round(inside[-1][0] * 1000), inside[-1][1]]
+    body = await (await client.get(f"/api/history?series=cpu&from={now - 900}&to={now - 100}")).get_json()
+    past = body["series"]["cpu"]  # no point in the range: the one in force at its end, from before it
+    assert (past["x"], past["first"], past["last"]) == ([], None, [round(ts[-1] * 1000), 4999 % 7])
+
+
 async def test_a_name_brings_each_label_set_and_a_key_one(app: Dash, client: Client) -> None:
     now = time.time()
     await store(app, [Point("cpu", now - 5, 1.0, HOST_A), Point("cpu", now - 4, 2.0), Point("mem", now - 3, 3.0)])

@@ -521,13 +521,17 @@ async def test_a_version_1_file_gets_idempotency_keys_keeping_everything(tmp_pat
 
 
 async def test_history_and_export_read_a_time_range(store: Store) -> None:
-    """Both backends: a range's points per series (unknown keys left out), and an export in chunks, by key order."""
+    """Both backends: a range's points per series (unknown keys left out), its ends, and an export in chunks."""
     await store.insert([Point("a", 1000.0 + i, float(i)) for i in range(100)])
     await store.insert([Point("b", 1000.0 + i, -float(i)) for i in range(10)])
     found = await store.history(["a", "gone"], 1010.0, 1020.0, resolution=1.0)
     assert list(found) == ["a"]
     ts, values = found["a"]
     assert list(ts) == [1010.0 + i for i in range(11)] and list(values) == [float(10 + i) for i in range(11)]
+    # A range's first point, and the last at or before its end, even one older than its start.
+    assert await store.ends(["a", "b", "gone"], 1010.5, 1020.5) == {"a": ((1011.0, 11.0), (1020.0, 20.0)),
+                                                                   "b": (None, (1009.0, -9.0))}
+    assert await store.ends(["a"], 900.0, 950.0) == {"a": (None, None)}
     chunks = [chunk async for chunk in store.export(["b", "a"], 1005.0, 1007.0, chunk=2)]
     assert [len(chunk) for chunk in chunks] == [2, 1, 2, 1]
     assert [(row.series, row.ts, row.value) for chunk in chunks for row in chunk] == [

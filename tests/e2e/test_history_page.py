@@ -25,6 +25,11 @@ dashboards:
     panels:
       - {title: CPU, series: ["cpu"], kind: line}
       - {title: Memory, series: ["mem"], kind: line}
+  - name: still
+    title: Stats
+    panels:
+      - {title: CPU now, series: ["cpu"], kind: stat, decimals: 1}
+      - {title: CPU gauge, series: ["cpu"], kind: gauge, decimals: 1, min: 0, max: 1000}
 """
 SPIKE = 1000.0
 GD = (
@@ -127,9 +132,11 @@ def test_a_past_range_stays_still_while_points_arrive(page: Any, board_server: L
     now = time.time()
     post_all(board_server, [{"series": s, "ts": now - 7200 + i * 10, "value": float(i)}
                             for s in ("cpu", "mem") for i in range(700)])
-    open_range(page, board_server, f"from={iso(now - 7000)}&to={iso(now - 3600)}")
+    open_range(page, board_server, f"from={iso(now - 7000)}&to={iso(now - 3594.5)}")
     before = traces(page)
-    assert before["cpu"]["xrange"] == pytest.approx([(now - 7000) * 1000, (now - 3600) * 1000], abs=1)
+    assert before["cpu"]["xrange"] == pytest.approx([(now - 7000) * 1000, (now - 3594.5) * 1000], abs=1)
+    # Its age is the newest point's before the range's end (5.5 s), not now's.
+    wait_for(lambda: shown(page, "pb-age", "p0")["text"] == "5 s before the range's end", what="the age at the end")
     held = page.evaluate("window.pulseboard.board.history.held")
     for value in (500.0, 600.0):
         board_server.post([{"series": "cpu", "value": value}, {"series": "mem", "value": value}])
@@ -138,6 +145,7 @@ def test_a_past_range_stays_still_while_points_arrive(page: Any, board_server: L
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert traces(page) == before
     assert "from=" in page.url and "to=now" not in page.url
+    assert shown(page, "pb-age", "p0")["text"] == "5 s before the range's end"
 
 
 def test_a_range_ending_now_keeps_sliding_with_live_points(page: Any, board_server: LiveServer) -> None:
@@ -186,7 +194,8 @@ def test_the_picker_sets_the_range_in_the_url_and_every_panel(page: Any, board_s
 
 
 def test_a_live_page_stays_live_until_a_drag_zooms_it_into_history(page: Any, board_server: LiveServer) -> None:
-    """Live frames' own axis animations are not zooms; a user's drag is, and a double-click goes back to live."""
+    """Live frames' own axis animations are not zooms; a user's drag is, and a double-click goes back to live
+    without a reload."""
     now = time.time()
     post_all(board_server, [{"series": "cpu", "ts": now - 300 + i, "value": float(i % 13)} for i in range(295)])
     page.set_viewport_size({"width": 1600, "height": 900})
@@ -211,6 +220,91 @@ def test_a_live_page_stays_live_until_a_drag_zooms_it_into_history(page: Any, bo
     wait_for(lambda: page.evaluate("window.pulseboard.board.history.loads") >= 1, what="the zoom's history")
     bounds = page.evaluate("window.pulseboard.board.history.bounds")
     wait_for(lambda: traces(page)["cpu"]["xrange"] == bounds, what="the zoom drawn")  # Plotly idle again
-    with page.expect_navigation():  # back to live: the page as it always was, reloaded without a range
-        page.mouse.dblclick(box["x"] + box["width"] / 3, y)
-    assert "from=" not in page.url
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    page.mouse.dblclick(box["x"] + box["width"] / 3, y)
+    wait_for(lambda: "from=" not in page.url, what="live again in the URL")
+    # Back to live with no reload: the board's own points, kept meanwhile, and a new one arriving.
+    board_server.post([{"series": "cpu", "value": 42.0}])
+    wait_for(lambda: traces(page)["cpu"]["y"][-1] == 42.0, what="a live point drawn after the zoom")
+    live = traces(page)["cpu"]
+    assert len(live["x"]) == 295 + 3 + 1 and live["x"] == sorted(live["x"])
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.get_attribute("button.pb-range-preset[data-from='']", "aria-pressed") == "true"
+
+
+def shown(page: Any, kind: str, panel: str) -> dict[str, str]:
+    """Return what a panel's part shows: its text and its gauge fill."""
+    return page.evaluate(
+        """([kind, panel]) => {
+            const part = document.getElementById(JSON.stringify({panel: panel, type: kind}));
+            if (!part) return {text: null, fill: null};
+            return {text: part.textContent, fill: part.style.getPropertyValue('--pb-fill')};
+        }""",
+        [kind, panel],
+    )
+
+
+def test_stats_and_gauges_show_a_past_range_s_end_and_live_again_after(page: Any, board_server: LiveServer) -> None:
+    """In a past range a stat and a gauge show the value in force at its end (from before it, through a gap),
+    and the stat its change over the range; a range ending now and live show the newest value, with no reload."""
+    now = time.time()
+    # Every 10 s for two hours, but none in the 20 minutes before the range's end.
+    points = [{"series": "cpu", "ts": now - 7200 + i * 10, "value": float(i)} for i in range(715)]
+    post_all(board_server, [p for p in points if not now - 4800 < p["ts"] <= now - 3600])
+    in_force = max((p for p in points if p["ts"] <= now - 4800), key=lambda p: p["ts"])
+    first = min((p for p in points if p["ts"] >= now - 7005), key=lambda p: p["ts"])
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.goto(f"{board_server.url}/d/still?from={iso(now - 7005)}&to={iso(now - 3600)}")
+    page.evaluate("window.__sameDocument = true")
+    value = f"{in_force['value']:.1f}"
+    wait_for(lambda: shown(page, "pb-value", "p0")["text"] == value, timeout=30, what="the stat's value at the end")
+    assert shown(page, "pb-value", "p1")["text"] == value
+    assert shown(page, "pb-change", "p0")["text"] == f"+{in_force['value'] - first['value']:.1f}"
+    assert float(shown(page, "pb-gauge", "p1")["fill"]) == pytest.approx(in_force["value"] / 1000)
+    assert "before the range's end" in shown(page, "pb-age", "p0")["text"]
+    spark_js = f"() => {{ const gd = ({GD})('p0'); return gd && gd.data && gd.data[0] && gd.data[0].x; }}"
+    spark = wait_for(lambda: page.evaluate(spark_js), what="the stat's sparkline: the range's points")
+    assert spark and all((now - 7005) * 1000 <= x <= (now - 4800) * 1000 + 1 for x in spark)
+    held = page.evaluate("window.pulseboard.board.history.held")
+    board_server.post([{"series": "cpu", "value": 999.0}])
+    wait_for(lambda: page.evaluate("window.pulseboard.board.history.held") > held, what="the board's draw held")
+    assert shown(page, "pb-value", "p0")["text"] == value and shown(page, "pb-value", "p1")["text"] == value
+
+    page.click("button.pb-range-preset[data-from='now-1h']")  # ends at now: live as ever
+    wait_for(lambda: shown(page, "pb-value", "p0")["text"] == "999.0", what="the stat live in a sliding range")
+    wait_for(lambda: shown(page, "pb-value", "p1")["text"] == "999.0", what="the gauge live in a sliding range")
+    wait_for(lambda: "ago" in shown(page, "pb-age", "p0")["text"] or "just now" in shown(page, "pb-age", "p0")["text"],
+             what="the age from now again")
+    page.fill("#pb-range-from", "now-2h")  # still again, then live
+    page.fill("#pb-range-to", "now-1h")
+    page.click("button.pb-range-apply")
+    wait_for(lambda: shown(page, "pb-value", "p0")["text"] == value, what="the stat still again")
+    page.click("button.pb-range-preset[data-from='']")
+    wait_for(lambda: "from=" not in page.url, what="live in the URL")
+    board_server.post([{"series": "cpu", "value": 500.0}])
+    wait_for(lambda: shown(page, "pb-value", "p0")["text"] == "500.0", what="the stat live again")
+    wait_for(lambda: float(shown(page, "pb-gauge", "p1")["fill"]) == pytest.approx(0.5), what="the gauge live again")
+    assert page.evaluate("window.__sameDocument") is True
+
+
+def test_pages_that_do_not_look_back_say_so(page: Any, board_server: LiveServer) -> None:
+    """The automatic page is live only: asked for a range it says so, and draws live; the list of dashboards too."""
+    board_server.post([{"series": "cpu", "value": 3.0}])
+    page.goto(f"{board_server.url}/all?from=now-6h&to=now")
+    page.wait_for_selector("text=This page is live only: looking back (?from=, ?to=) is for a dashboard's page")
+    wait_for(lambda: traces(page).get("cpu", {}).get("y") == [3.0], what="the automatic page drawn live")
+    page.goto(f"{board_server.url}/?from=now-6h")
+    page.wait_for_selector("text=This page is live only")
+    page.goto(f"{board_server.url}/all")
+    page.wait_for_selector(".pb-graph")
+    assert page.query_selector(".pb-range-refused") is None
+
+
+def test_a_kiosk_page_has_no_picker_but_draws_the_range_its_url_names(page: Any, board_server: LiveServer) -> None:
+    now = time.time()
+    post_all(board_server, [{"series": "cpu", "ts": now - 5000 + i * 10, "value": float(i)} for i in range(490)])
+    open_range(page, board_server, f"kiosk=1&from={iso(now - 4000)}&to={iso(now - 2000)}")
+    assert page.query_selector("#pb-range") is None
+    assert traces(page)["cpu"]["xrange"] == pytest.approx([(now - 4000) * 1000, (now - 2000) * 1000], abs=1)
+    xs = traces(page)["cpu"]["x"]
+    assert len(xs) >= 199 and all((now - 4000) * 1000 - 1 <= x <= (now - 2000) * 1000 + 1 for x in xs)

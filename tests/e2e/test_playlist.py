@@ -104,6 +104,9 @@ def test_a_bad_playlist_says_what_is_wrong(page: Any, tmp_path: Path) -> None:
         page.wait_for_selector("text=There is no dashboard named 'nope'")
         page.goto(server.url + "/d/one?playlist=one,two&interval=1s")
         page.wait_for_selector("text=interval: 1s is outside 5 s to 24 h")
+        page.goto(server.url + "/?playlist=one,two&from=now-1h&to=now")  # refused, not drawn live regardless
+        page.wait_for_selector("text=a playlist shows its dashboards live, in turn")
+        assert page.query_selector(".pb-slides") is None
         stream = httpx.get(f"{server.url}/api/stream?playlist=one,,two", headers={"Accept": "text/event-stream"})
         assert stream.status_code == 400 and "playlist" in stream.text
     finally:

@@ -72,3 +72,51 @@ test("the extent of every trace's values", () => {
     assert.deepStrictEqual(R.extent([{y: [3, -1]}, {y: [7]}]), {low: -1, high: 7});
     assert.deepStrictEqual(R.extent([{y: []}]), {low: null, high: null});
 });
+
+test("a range in the past is still; one ending at now and live are not", () => {
+    assert.strictEqual(R.still({from: "now-2h", to: "now-1h"}), true);
+    assert.strictEqual(R.still({from: "now-2h", to: "now"}), false);
+    assert.strictEqual(R.still(null), false);
+});
+
+test("while a range is shown, a board's points and axis ranges stay off line panels; theme keys pass", () => {
+    const op = (location) => ({operation: "Assign", location: location, params: {}});
+    assert.strictEqual(R.keepOperation(op(["data"])), false);
+    assert.strictEqual(R.keepOperation(op(["data", 0, "x"])), false);
+    assert.strictEqual(R.keepOperation(op(["layout", "xaxis", "range"])), false);
+    assert.strictEqual(R.keepOperation(op(["layout", "yaxis", "range"])), false);
+    assert.strictEqual(R.keepOperation(op(["layout", "xaxis", "gridcolor"])), true);
+    assert.strictEqual(R.keepOperation(op(["layout", "paper_bgcolor"])), true);
+});
+
+test("a stat's or gauge's parts are held in a past range; the page's own ids are not", () => {
+    for (const type of ["pb-graph", "pb-value", "pb-change", "pb-gauge", "pb-age", "pb-panel"]) {
+        assert.strictEqual(R.stillPart({type: type, panel: "p1"}), true, type);
+    }
+    assert.strictEqual(R.stillPart({type: "pb-note", panel: "p1"}), false);
+    assert.strictEqual(R.stillPart("pb-clock"), false);
+    assert.strictEqual(R.stillPart(null), false);
+});
+
+test("a still panel's age is told from the range's end", () => {
+    const age = (ms) => (ms < 1000 ? "just now" : Math.floor(ms / 60000) + " min ago");
+    assert.strictEqual(R.ageAtEnd(1000, 121000, age), "2 min before the range's end");
+    assert.strictEqual(R.ageAtEnd(1000, 1500, age), "at the range's end");
+    assert.strictEqual(R.ageAtEnd(null, 1500, age), "no data by then");
+});
+
+test("a live tail takes a frame's points, a reset's window whole, and keeps its newest", () => {
+    const tail = {x: [1, 2], y: [10, 20]};
+    assert.deepStrictEqual(R.keepTail(tail, {x: [3], y: [30]}, 5), {x: [1, 2, 3], y: [10, 20, 30]});
+    assert.deepStrictEqual(R.keepTail(tail, {x: [3, 4], y: [30, 40]}, 3), {x: [2, 3, 4], y: [20, 30, 40]});
+    assert.deepStrictEqual(R.keepTail(tail, {x: [7], y: [70], replace: true}, 5), {x: [7], y: [70]});
+    assert.deepStrictEqual(R.keepTail(tail, {}, 5), {x: [1, 2], y: [10, 20]});
+    assert.deepStrictEqual(tail, {x: [1, 2], y: [10, 20]});  // the tail given is left as it was
+});
+
+test("a sliding range is drawn again as points come, else once the clock has moved it a pixel", () => {
+    assert.strictEqual(R.slideEvery(86400000, 1000, false, 1000), 86400);
+    assert.strictEqual(R.slideEvery(86400000, 1000, true, 1000), 1000);
+    assert.strictEqual(R.slideEvery(900000, 1800, false, 1000), 1000);  // 15 min: a pixel is 500 ms
+    assert.strictEqual(R.slideEvery(86400000, 0, false, 1000), 1000);  // no graph drawn yet
+});

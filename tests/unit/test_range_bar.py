@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from live.range_bar import RANGE_FROM, RANGE_TO, range_bar
+from live.range_bar import RANGE_FROM, RANGE_TO, asks_range, range_bar
 
 
 def presets(bar: Any) -> list[tuple[str, str, str]]:
@@ -32,3 +32,8 @@ def test_each_preset_names_its_range_as_the_url_does() -> None:
     custom = bar.children[1]
     assert [child.id for child in custom.children if getattr(child, "id", None)] == [RANGE_FROM, RANGE_TO]
     assert getattr(bar, "data-retention") == "86400"
+
+
+def test_a_page_asks_for_a_range_with_from_or_to() -> None:
+    assert asks_range({"from": "now-6h"}) and asks_range({"to": "now"}) and asks_range({"from": "", "page": "2"})
+    assert not asks_range({"page": "2", "theme": "dark"})
