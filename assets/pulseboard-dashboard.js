@@ -472,6 +472,20 @@
             board.panels.forEach(function (panel) { clearTimeout(panel.busy); });
         };
 
+        board.forget = function (panel) {
+            // What the panel's graph shows is not the board's any more (another script drew it, as
+            // history does): its next draw assigns every trace, range and text whole.
+            panel.drawn = 0;
+            panel.plotted = false;
+            panel.dirty = true;
+            panel.shown = {};
+            panel.xRange = panel.yRange = null;
+            panel.data.forEach(function (points) {
+                points.whole = true;
+                points.pending = null;
+            });
+        };
+
         board.relayout = function (layout) {
             // A theme: every graph's layout keys, drawn without animation.
             board.panels.forEach(function (panel) {

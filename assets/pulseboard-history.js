@@ -150,13 +150,7 @@
                         animate: false
                     });
                 }
-                panel.drawn = 0;
-                panel.plotted = false;
-                panel.dirty = true;
-                panel.data.forEach(function (points) {
-                    points.whole = true;
-                    points.pending = null;
-                });
+                board.forget(panel);
             });
         }
 

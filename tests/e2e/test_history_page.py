@@ -67,12 +67,17 @@ def traces(page: Any) -> dict[str, Any]:
     return page.evaluate(GRAPHS_JS)
 
 
-def span_ms(xrange: list[Any]) -> float:
-    """Return an x range's length in ms; Plotly writes ranges it set itself as UTC date text."""
-    ends = [
+def ms_ends(xrange: list[Any]) -> list[float]:
+    """Return an x range's ends in ms; Plotly writes ranges it set itself as UTC date text."""
+    return [
         datetime.fromisoformat(end).replace(tzinfo=UTC).timestamp() * 1000 if isinstance(end, str) else end
         for end in xrange
     ]
+
+
+def span_ms(xrange: list[Any]) -> float:
+    """Return an x range's length in ms."""
+    ends = ms_ends(xrange)
     return ends[1] - ends[0]
 
 
@@ -228,6 +233,13 @@ def test_a_live_page_stays_live_until_a_drag_zooms_it_into_history(page: Any, bo
     wait_for(lambda: traces(page)["cpu"]["y"][-1] == 42.0, what="a live point drawn after the zoom")
     live = traces(page)["cpu"]
     assert len(live["x"]) == 295 + 3 + 1 and live["x"] == sorted(live["x"])
+    # The time axis is the live one again (the board drew the zoom's over), holding every point.
+    wait_for(
+        lambda: (lambda t: ms_ends(t["xrange"])[0] <= t["x"][0] and ms_ends(t["xrange"])[1] >= t["x"][-1])(
+            traces(page)["cpu"]
+        ),
+        what="the live time axis again",
+    )
     assert page.evaluate("window.__sameDocument") is True
     assert page.get_attribute("button.pb-range-preset[data-from='']", "aria-pressed") == "true"
 
