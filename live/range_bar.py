@@ -46,9 +46,11 @@ def range_bar(retention_seconds: float) -> html.Div:
     ]
     custom = html.Form(
         className="pb-range-custom",
+        # The hint in full where there is room for it (a placeholder is cut on a phone).
+        title="From and to: now-2h, now, or ISO 8601 times such as 2026-12-03T10:00Z",
         children=[
             dcc.Input(id=RANGE_FROM, type="text", className="pb-range-input", autoComplete="off",
-                      placeholder="from: now-2h or ISO 8601"),
+                      placeholder="from: now-2h"),
             html.Span("–", className="pb-range-dash"),
             dcc.Input(id=RANGE_TO, type="text", className="pb-range-input", autoComplete="off", placeholder="to: now"),
             html.Button("Show", className="pb-range-apply", type="submit"),
