@@ -172,3 +172,18 @@ def test_screen_keeps_up_for_a_minute_at_ten_points_a_second(page: Any, server: 
     # it runs. With patches piling up behind animations the lag grows without bound instead.
     assert max(lags[-100:]) <= 10, f"lag in the last 10 s: {lags[-100:]}"
     assert max(lags[-100:]) <= max(lags[:100]) + 5, "the lag grew over the minute"
+
+
+def test_the_page_draws_with_the_plotly_it_ships_and_never_fetches_the_full_bundle(
+    page: Any, server: LiveServer
+) -> None:
+    """assets/vendor/plotly-basic.min.js is window.Plotly before the first graph mounts, so dcc.Graph
+    does not load the plotly package's 4.8 MB plotly.min.js (evaluating it was a 1.3-1.9 s task)."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    server.post({"points": [{"series": "cpu", "value": v} for v in (1.0, 2.0)]})
+    open_dashboard(page, server)
+    wait_for(lambda: len(page.evaluate(GRAPHS_JS).get("cpu", {}).get("y", [])) == 2, what="the points drawn")
+    assert page.evaluate("() => window.Plotly.version") == "4.1.1"
+    assert any("assets/vendor/plotly-basic.min.js" in url for url in fetched), fetched
+    assert not any(url.split("?")[0].endswith("/plotly.min.js") for url in fetched), fetched
