@@ -13,10 +13,12 @@
     "use strict";
 
     var MAX_DELETES = 100;  // past this many points dropped since a draw, a trace's window is assigned whole
+    var PANELS_PER_TASK = 4;  // a line panel's draw is a data-only animation: a few share a task (pulseboard-tasks.js)
 
     function create(page, tools) {
         var U = root.pulseboardUpdates;
         var V = root.pulseboardView;
+        var tasks = tools.tasks.create(null, PANELS_PER_TASK);
         var board = {
             panels: new Map(),   // panel id -> panel state
             traces: new Map(),   // series key -> [panel ids]
@@ -456,7 +458,7 @@
             }
             board.panels.forEach(function (panel) {
                 if (panel.dirty) {
-                    tools.tasks.add(panel.id, function () { draw(panel); });
+                    tasks.add(panel.id, function () { draw(panel); });
                 }
             });
         };
@@ -468,7 +470,7 @@
                 root.document.removeEventListener("keydown", board.keys);
             }
             onscreen.forget();
-            tools.tasks.clear();  // a waiting draw of a panel that is going away
+            tasks.clear();  // a waiting draw of a panel that is going away
             board.panels.forEach(function (panel) { clearTimeout(panel.busy); });
         };
 

@@ -1,11 +1,11 @@
-/* Work for many panels spread over tasks: one panel's draw a task (effects).
+/* Work for many panels spread over tasks: a few panels' draws a task (effects).
  *
  * A frame that changes many panels drew them all in the task that received it: 10 panels given
  * new traces at once was one task of 270-330 ms (issue 13), and a 64-panel wall's frames each
  * held a dozen Plotly draws; React renders every set_props of a task together at its end. Here
- * the first panel of a burst is drawn at once, the others one a task after it (a MessageChannel
- * message: not clamped like setTimeout), so the page answers and paints between them. A panel
- * asked for again while it waits keeps its place. Loaded before pulseboard.js, used by it and
+ * the first panels of a burst are drawn at once, the others a few a task after them (a
+ * MessageChannel message: not clamped like setTimeout), so the page answers and paints between
+ * them. A panel asked for again while it waits keeps its place. Loaded before pulseboard.js, used by it and
  * by pulseboard-dashboard.js.
  */
 (function (root, factory) {
@@ -20,11 +20,16 @@
 })(typeof window !== "undefined" ? window : null, function (root) {
     "use strict";
 
-    function create(later) {
+    function create(later, perTask) {
         // later(fn): how to run fn in a task of its own (tests give their clock's); else a
-        // MessageChannel message, or setTimeout where there is none.
+        // MessageChannel message, or setTimeout where there is none. perTask: works run in one
+        // task at most (default 1). One a task makes no task long, but each set_props is then a
+        // render of its own (React batches those of a task): on a 32-panel wall, one a task cost
+        // 862 ms/s of main thread, four 740, all of a frame's at once 782 (BENCHMARKS.md).
+        var share = perTask || 1;
         var queue = new Map();  // key -> the work, first asked first done
-        var busy = false;       // a burst is running: new work waits its turn
+        var busy = false;       // a task is posted: work past this task's share waits for it
+        var ran = 0;            // works run in the current task
         var Channel = (root && root.MessageChannel) || (typeof MessageChannel !== "undefined" ? MessageChannel : null);
         var channel = !later && Channel ? new Channel() : null;
 
@@ -36,16 +41,27 @@
             }
         }
 
+        function run() {
+            // Up to `share` works in this task, first asked first done.
+            while (queue.size && ran < share) {
+                if (!ran++) {
+                    queueMicrotask(function () { ran = 0; });  // the task is over: the next may run its own
+                }
+                var key = queue.keys().next().value;
+                var work = queue.get(key);
+                queue.delete(key);
+                work();
+            }
+        }
+
         function next() {
+            ran = 0;  // a task of its own
             if (!queue.size) {
                 busy = false;
                 return;
             }
-            var key = queue.keys().next().value;
-            var work = queue.get(key);
-            queue.delete(key);
-            post();  // before the work: a panel that throws does not stop the others
-            work();
+            post();  // before the works: a panel that throws does not stop the others
+            run();
         }
 
         if (channel) {
@@ -60,8 +76,9 @@
                 queue.set(key, work);
                 if (!busy) {
                     busy = true;
-                    next();
+                    post();
                 }
+                run();
             },
             busy: function () {
                 return busy;

@@ -156,7 +156,8 @@
 
     function create(settings) {
         var page = {
-            tasks: root.PulseboardTasks.create(),  // panels' draws, one a task (pulseboard-tasks.js)
+            // Panels' draws, one a task: a panel given new traces can be a draw of 100 ms and more.
+            tasks: root.PulseboardTasks.create(),
             settings: settings || null,
             theme: "light",
             source: null,
@@ -608,7 +609,7 @@
 
         function tools() {
             return {setProps: setProps, graphDiv: graphDiv, plotWidth: plotWidth, hookPlotly: hookPlotly,
-                graphId: graphId, onscreen: root.PulseboardOnscreen, tasks: page.tasks};
+                graphId: graphId, onscreen: root.PulseboardOnscreen, tasks: root.PulseboardTasks};
         }
 
         page.connect = function (cursor, settingsNow) {

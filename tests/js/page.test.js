@@ -68,7 +68,7 @@ function page(search = "", saved = null) {
     const window = {
         pulseboardUpdates: U,
         pulseboardView: V,
-        PulseboardTasks: {create: () => T.create((fn) => window.setTimeout(fn, 0))},
+        PulseboardTasks: {create: (later, perTask) => T.create((fn) => window.setTimeout(fn, 0), perTask)},
         URLSearchParams,
         EventSource,
         location: {search, reloads: 0, reload() { this.reloads += 1; }},

@@ -51,3 +51,18 @@ test("after a burst, the next work runs at once again", async () => {
     tasks.add("b", () => done.push("b"));
     assert.deepEqual(done, ["a", "z", "b"]);
 });
+
+test("a share of several a task: that many run at once, the rest as many a task", async () => {
+    const tasks = T.create(null, 2);
+    const done = [];
+    const work = (name) => () => {
+        done.push(name);
+        queueMicrotask(() => done.push(name + " ended"));
+    };
+    for (const name of ["a", "b", "c", "d", "e"]) {
+        tasks.add(name, work(name));
+    }
+    assert.deepEqual(done, ["a", "b"]);
+    await until(() => done.length === 10);
+    assert.deepEqual(done, ["a", "b", "a ended", "b ended", "c", "d", "c ended", "d ended", "e", "e ended"]);
+});
