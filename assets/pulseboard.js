@@ -247,6 +247,8 @@
                 waiting.layout = null;  // the figure is in the theme already
             }
             panel.traces = null;
+            panel.xRange = figure.layout.xaxis.range;  // the axes it is made with: the next patch moves them from there
+            panel.yRange = figure.layout.yaxis.range;
             page.mounted += 1;
             hold(panel);
             setProps(slotId(panel.id), {children: {type: "Graph", namespace: "dash_core_components",
