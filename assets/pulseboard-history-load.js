@@ -1,10 +1,13 @@
-/* Looking back, the reads: each panel's series over the range from GET /api/history (effects).
+/* Looking back, the reads: the panels' series over the range from GET /api/history (effects).
  *
  * A part of the history controller (pulseboard-history.js, which applies it to each one it makes):
- * it adds load() and plotWidth() to the controller `c`. A line panel asks for two points a pixel
- * of its plot area; a stat's sparkline the same of its own; a gauge the fewest (it shows one
- * value: the answer's `last`). An answer to a range no longer asked for is dropped; a refusal is
- * said in the picker, and the URL goes back to the range drawn.
+ * it adds load(), covered() and plotWidth() to the controller `c`. One request asks for every
+ * panel of a width (`?dashboard=&panel=`): the server places the series as it does for the
+ * page's stream, so the page asks as soon as it starts, not after its stream's first reset. A
+ * line panel asks for two points a pixel of its plot area; a stat's sparkline the same of its
+ * own; a gauge the fewest (it shows one value: the answer's `last`). An answer to a range no
+ * longer asked for is dropped; a refusal is said in the picker, and the URL goes back to the
+ * range drawn.
  */
 (function (root) {
     "use strict";
@@ -40,47 +43,73 @@
             });
         }
 
-        function read(panelId, range) {
-            // One panel's answers: a line panel's every series (MAX_SERIES a request), a stat's or gauge's first.
-            var kind = c.kindOf(panelId);
-            var keys = kind === "line" ? view.keys.get(panelId) : view.keys.get(panelId).slice(0, 1);
-            var points = kind === "gauge" ? STILL_POINTS : R.points(c.plotWidth(panelId));
-            return Promise.all(R.historyUrls(c.base(), keys, range, points).map(fetchJson)).then(function (answers) {
-                return {panel: panelId, answers: answers};
+        function groups() {
+            // The panels drawn here, by the points each asks for: a request per group.
+            var byPoints = new Map();
+            view.specs.forEach(function (spec, panelId) {
+                if (!c.drawn(panelId)) {
+                    return;
+                }
+                var points = spec.kind === "gauge" ? STILL_POINTS : R.points(c.plotWidth(panelId));
+                byPoints.set(points, (byPoints.get(points) || []).concat([panelId]));
+            });
+            return byPoints;
+        }
+
+        function keepAnswers(answers) {
+            answers.forEach(function (answer) {
+                view.bounds = [Date.parse(answer.from), Date.parse(answer.to)];
+                Object.keys(answer.series).forEach(function (key) {
+                    view.names.set(key, {name: answer.series[key].name, labels: answer.series[key].labels});
+                });
+                Object.keys(answer.panels).forEach(function (panelId) {
+                    var keys = answer.panels[panelId];
+                    var traces = new Map();
+                    keys.forEach(function (key) {
+                        traces.set(key, answer.series[key] || {x: [], y: [], first: null, last: null});
+                    });
+                    view.keys.set(panelId, keys.concat((view.keys.get(panelId) || []).filter(function (key) {
+                        return keys.indexOf(key) < 0;  // a series placed since the server answered
+                    })));
+                    view.history.set(panelId, traces);
+                });
             });
         }
 
-        function keepAnswers(found) {
-            found.forEach(function (one) {
-                var traces = new Map();
-                one.answers.forEach(function (answer) {
-                    view.bounds = [Date.parse(answer.from), Date.parse(answer.to)];
-                    Object.keys(answer.series).forEach(function (key) {
-                        traces.set(key, answer.series[key]);
-                    });
-                });
-                view.history.set(one.panel, traces);
+        c.covered = function () {
+            // Whether what is asked or drawn holds every series the page now places in a panel drawn here.
+            if (view.pending) {
+                return true;
+            }
+            var covered = true;
+            view.keys.forEach(function (keys, panelId) {
+                var drawn = view.history.get(panelId);
+                if (c.drawn(panelId) && keys.some(function (key) { return !drawn || !drawn.has(key); })) {
+                    covered = false;
+                }
             });
-        }
+            return covered;
+        };
 
         c.load = function (before) {
             // Every panel drawn here, over the range; then every one of them drawn.
             var generation = ++view.generation;
             var range = view.range;
+            var dashboard = c.page.dashboard;
             view.askedAt = root.performance.now();
+            view.pending = true;
             c.say(view.back.length ? c.zoomNote() : "loading…");
-            var panels = [];
-            view.keys.forEach(function (keys, panelId) {
-                if (c.drawn(panelId) && keys.length) {
-                    panels.push(panelId);
-                }
+            var asked = [];
+            groups().forEach(function (panels, points) {
+                asked.push(fetchJson(R.panelsUrl(c.base(), dashboard, panels, range, points)));
             });
-            Promise.all(panels.map(function (panelId) { return read(panelId, range); })).then(function (found) {
+            Promise.all(asked).then(function (answers) {
                 if (generation !== view.generation) {
                     return;  // a newer range was asked for meanwhile
                 }
+                view.pending = false;
                 view.answeredAt = root.performance.now();
-                keepAnswers(found);
+                keepAnswers(answers);
                 view.loads += 1;
                 c.say(c.zoomNote());
                 view.specs.forEach(function (spec, panelId) {
@@ -92,6 +121,7 @@
                 if (generation !== view.generation) {
                     return;
                 }
+                view.pending = false;
                 if (before !== undefined && before !== null) {
                     view.range = before;  // refused (a time the API cannot read): the URL keeps what is drawn
                     c.writeUrl(before);

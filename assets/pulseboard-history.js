@@ -47,11 +47,13 @@
             bounds: null,         // [start, end] ms the API answered for
             offset: 0,            // server's clock minus this browser's, ms
             generation: 0,        // loads started; an answer to an older one is dropped
+            pending: false,       // the newest load is not answered yet
             loads: 0,             // loads finished and drawn (for tests)
             draws: 0,
             held: 0,              // the board's patches kept off the panels drawn here (for tests)
             askedAt: 0,           // performance.now() when the newest load began, and when it was answered
             answeredAt: 0,        // (for the page benchmark: benchmarks/history_page.py)
+            startedAt: 0,         // performance.now() when the board started (the page benchmark: Dash's boot)
             lastSlide: 0,
             fresh: false,         // live points came since the range was last drawn
             backAt: 0,            // when a graph was last double-clicked
@@ -122,6 +124,7 @@
         function goLive() {
             // Live again, without a reload: the board kept every panel's points meanwhile.
             view.generation += 1;  // an answer still on its way is not drawn
+            view.pending = false;
             view.history = new Map();
             view.bounds = null;
             view.live = new Map();
@@ -201,6 +204,7 @@
             var start = board.start, onReset = board.onReset, onFrame = board.onFrame, stop = board.stop;
             board.start = function (cursor) {
                 start(cursor);
+                view.startedAt = view.startedAt || root.performance.now();
                 view.specs = new Map((cursor.dashboardPanels || []).map(function (spec) { return [spec.id, spec]; }));
                 clearInterval(view.timer);
                 view.timer = setInterval(function () {
@@ -210,6 +214,9 @@
                     }
                 }, SLIDE_MS);
                 c.say("");
+                if (c.active()) {
+                    c.load();  // now: the server places the series as for the stream, whose reset comes later
+                }
             };
             board.onReset = function (reset) {
                 onReset(reset);
@@ -223,8 +230,8 @@
                     }
                 });
                 c.bindAll();
-                if (c.active()) {
-                    c.load();
+                if (c.active() && !c.covered()) {
+                    c.load();  // a series the asked panels now draw that the answer had not
                 }
             };
             board.onFrame = function (frame) {

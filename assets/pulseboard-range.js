@@ -162,13 +162,12 @@
         return parts.join("&");
     }
 
-    function historyUrls(base, keys, range, pointsWanted) {
-        // GET /api/history for a panel's series, MAX_SERIES at a time.
-        var urls = [];
-        for (var i = 0; i < keys.length; i += MAX_SERIES) {
-            urls.push(base + "/api/history?" + query(keys.slice(i, i + MAX_SERIES), range, {points: pointsWanted}));
-        }
-        return urls;
+    function panelsUrl(base, dashboard, panels, range, pointsWanted) {
+        // GET /api/history of what these panels of the dashboard draw: one request for all of them.
+        var parts = ["dashboard=" + encodeURIComponent(dashboard)].concat(panels.map(function (panel) {
+            return "panel=" + encodeURIComponent(panel);
+        }));
+        return base + "/api/history?" + parts.join("&") + "&" + query([], range, {points: pointsWanted});
     }
 
     function exportUrl(base, keys, range) {
@@ -202,7 +201,7 @@
         keepTail: keepTail,
         slideEvery: slideEvery,
         points: points,
-        historyUrls: historyUrls,
+        panelsUrl: panelsUrl,
         exportUrl: exportUrl,
         extent: extent
     };

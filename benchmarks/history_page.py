@@ -16,7 +16,8 @@ browser's first compile of Plotly). Each run opens a new page at `/d/bench?from=
   which every panel's graph holds, in `gd.data`, the history answer the page drew
   (pulseboard-history.js view.history: same points, its last one in the trace); and its parts:
   Plotly's script evaluated (navigation to `window.Plotly` defined: every page's first graph
-  waits for it), the page's start (to the first /api/history asked), the answers (asked to every
+  waits for it), the page's start (to the first /api/history asked: as soon as the dashboard's
+  script starts, i.e. once Dash's boot has drawn its layout), the answers (asked to every
   answer parsed), and the drawing (from when both the answers and Plotly are in, to held: Dash's
   render of the patches and Plotly's draw), of which the time inside Plotly.react/newPlot calls.
 - "zoom": `Plotly.relayout` of the first graph with `xaxis.range[0]`/`[1]` one hour wide in the
@@ -108,8 +109,8 @@ WATCH_JS = """(() => {
                 perPixel = Math.max(perPixel, here / gd._fullLayout._size.w);
             }
             w.drawn.push({generation: view.generation, at: performance.now(), asked: view.askedAt,
-                          answered: view.answeredAt, plotly: w.plotlyAt, points: points, perPixel: perPixel,
-                          panels: view.history.size});
+                          answered: view.answeredAt, started: view.startedAt,
+                          plotly: w.plotlyAt, points: points, perPixel: perPixel, panels: view.history.size});
         }
         requestAnimationFrame(tick);
     };
@@ -167,6 +168,7 @@ def split(mark: dict[str, Any], start: float, plotly: list[list[float]]) -> dict
         "total_ms": mark["at"] - start,
         "plotly_ready_ms": mark["plotly"] - start,
         "start_ms": mark["asked"] - start,
+        "started_ms": mark["started"] - start,
         "answers_ms": mark["answered"] - mark["asked"],
         "drawing_ms": mark["at"] - ready,
         "plotly_ms": sum(ms for began, ms in plotly if ready <= began <= mark["at"]),
@@ -253,6 +255,7 @@ ROWS = (
     ("opened", "total_ms", "24 h opened: navigation → every panel drawn"),
     ("opened", "plotly_ready_ms", "… Plotly's script evaluated (navigation → window.Plotly)"),
     ("opened", "start_ms", "… the page's start (navigation → history asked)"),
+    ("opened", "started_ms", "… … navigation → the dashboard's script started (Dash's boot, its layout in)"),
     ("opened", "answers_ms", "… GET /api/history, every panel's answer"),
     ("opened", "drawing_ms", "… drawing, once answers and Plotly are in (Dash's render, Plotly)"),
     ("opened", "plotly_ms", "… of which inside Plotly.react"),

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 from quart import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from live import get_live
+from live.dashboards.audience import Audience
 from live.downsample import min_max, plan
 from live.export_csv import header, label_columns, rows_csv
 from live.model import InvalidInput, label_dict, series_key
@@ -45,13 +47,29 @@ async def storage_unavailable(error: StorageError) -> tuple[Response, int, dict[
 
 
 async def _asked() -> tuple[list[str], TimeRange]:
-    live = get_live()
     asked = request.args.getlist("series")
     check_asked(asked)  # 10,000 series in one request are refused before the store is asked
-    span = time_range(
-        request.args.get("from"), request.args.get("to"), now=time.time(), retention=live.config["RETENTION_SECONDS"]
-    )
+    span = _span()
     return series_keys(asked, await stored_series()), span
+
+
+def _span() -> TimeRange:
+    retention = get_live().config["RETENTION_SECONDS"]
+    return time_range(request.args.get("from"), request.args.get("to"), now=time.time(), retention=retention)
+
+
+async def _panels_asked(name: str) -> tuple[dict[str, list[str]], TimeRange]:
+    """Return each asked panel's series keys on dashboard `name` (its screens' placing), and the range."""
+    if "series" in request.args:
+        raise InvalidInput("give series or dashboard, not both", field="dashboard", status=400)
+    span = _span()
+    audience = get_live().dashboards.audience(name)
+    if not isinstance(audience, Audience):
+        raise InvalidInput(f"dashboard {name[:200]!r} is not in the dashboards file", field="dashboard", status=404)
+    asked = request.args.getlist("panel")
+    if len(asked) > len(audience.dashboard.panels):
+        raise InvalidInput(f"panel may be given at most once per panel of {name!r}", field="panel", status=400)
+    return audience.panel_keys(await get_live().store.series(), asked), span
 
 
 async def stored_series() -> dict[str, tuple[str, str]]:
@@ -65,31 +83,44 @@ async def history() -> Response:
 
     Each series also has its first point in the range and its last at or before the range's end
     (`first`, `last`: [ms, value] or null), which downsampling may have left out of x and y.
+    `?dashboard=NAME` (with `panel=p0`..., else all of them) in place of `series` asks for what
+    those panels draw, placed as their screens' are, and says which keys each one drew under
+    `panels`: a page asks once for all its panels, without waiting for its stream to tell it.
     """
     points = points_wanted(request.args.get("points"))
-    keys, span = await _asked()
+    panels = None
+    if "dashboard" in request.args:
+        panels, span = await _panels_asked(request.args["dashboard"])
+        keys = list(dict.fromkeys(key for drawn in panels.values() for key in drawn))
+    else:
+        keys, span = await _asked()
     buckets, resolution = plan(span.start, span.end, points)
     found = await get_live().store.history(keys, span.start, span.end, resolution)
     # numpy off the event loop: a long range is ~10 ms of it per series, and streams wait meanwhile.
-    drawn = await asyncio.to_thread(_reduce, found, span, buckets)
-    ends = await get_live().store.ends(keys, span.start, span.end)
-    stored = await stored_series()
+    drawn, ends, stored = await asyncio.gather(
+        asyncio.to_thread(_reduce, found, span, buckets), get_live().store.ends(keys, span.start, span.end),
+        stored_series())
     series = {
         key: {"name": stored[key][0], "labels": label_dict(stored[key][1]), "x": x, "y": y,
               "first": _point(ends.get(key, (None, None))[0]), "last": _point(ends.get(key, (None, None))[1])}
         for key, (x, y) in drawn.items()
     }
-    return jsonify({"from": _iso(span.start), "to": _iso(span.end), "points": points, "series": series})
+    answer = {"from": _iso(span.start), "to": _iso(span.end), "points": points, "series": series}
+    if panels is not None:
+        answer["panels"] = panels
+    return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
 
 
 def _reduce(
     found: dict[str, tuple[Sequence[float], Sequence[float]]], span: TimeRange, buckets: int
-) -> dict[str, tuple[list[int], list[float]]]:
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     drawn = {}
     for key, (ts, values) in found.items():
         kept_ts, kept = min_max(ts, values, span.start, span.end, buckets)
         # Plotly's date milliseconds, as frames carry them (live/figures.x_value), a column at a time.
-        drawn[key] = (np.rint(kept_ts * 1000).astype(np.int64).tolist(), kept.tolist())
+        # Contiguous columns: orjson writes them as they are (OPT_SERIALIZE_NUMPY).
+        x = np.ascontiguousarray(np.rint(kept_ts * 1000), dtype=np.int64)
+        drawn[key] = (x, np.ascontiguousarray(kept, dtype=np.float64))
     return drawn
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from live.dashboards.model import Dashboard
-from live.model import label_dict
+from live.model import InvalidInput, label_dict, series_key
 from live.window import Window
 
 
@@ -106,6 +106,26 @@ class Audience(Selection):
         if panels:
             self._sent += 1
         return tuple(panels)
+
+    def panel_keys(self, every: Sequence[tuple[str, str]], asked: Sequence[str]) -> dict[str, list[str]]:
+        """Return the keys each asked panel draws (all of them if none asked), of the stored series `every`.
+
+        The same placing as a screen's reset: a line panel's every series, a stat's or gauge's
+        first (the one it shows). A panel the dashboard does not have is refused, naming it (404).
+        """
+        kinds = {panel_id(index): panel.kind for index, panel in enumerate(self.dashboard.panels)}
+        unknown = [wanted for wanted in asked if wanted not in kinds]
+        if unknown:
+            raise InvalidInput(
+                f"panel {unknown[0][:40]!r} is not one of dashboard {self.dashboard.name!r}'s "
+                f"(p0 to p{len(kinds) - 1})", field="panel", status=404)
+        keys: dict[str, list[str]] = {wanted: [] for wanted in (asked or kinds)}
+        for name, labels in every:
+            key = series_key(name, labels)
+            for panel in self.place(key, name, labels):
+                if panel in keys and (kinds[panel] == "line" or not keys[panel]):
+                    keys[panel].append(key)
+        return keys
 
     def stale(self, windows: Mapping[str, Window], now: float) -> int:
         """Count the series drawn in a panel with stale_seconds whose newest point is older than that."""

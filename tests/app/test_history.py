@@ -135,3 +135,67 @@ async def test_both_need_the_dashboard_login(guarded: Dash, path: str) -> None:
     assert (await client.get(path)).status_code == 401
     login = {"Authorization": "Basic " + base64.b64encode(b"alice:right").decode()}
     assert (await client.get(path, headers=login)).status_code == 200
+
+
+BOARD = """
+dashboards:
+  - name: web
+    panels:
+      - title: CPU
+        series: ["cpu"]
+      - title: Memory
+        series: ["mem"]
+        kind: stat
+      - title: Disk
+        series: ["disk"]
+"""
+
+
+@pytest.fixture
+def with_board(settings: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
+    """Settings with one dashboard: a line panel of cpu (every host), a stat of mem, a line of disk."""
+    (tmp_path / "dashboards.yaml").write_text(BOARD)
+    return {**settings, "DASHBOARDS": str(tmp_path / "dashboards.yaml")}
+
+
+@pytest.fixture
+async def boarded(with_board: dict[str, Any]) -> AsyncIterator[Dash]:
+    dash_app = create_app(with_board)
+    async with dash_app.server.test_app():
+        yield dash_app
+
+
+async def test_a_dashboards_panels_are_answered_in_one_request_placed_as_its_screens_are(boarded: Dash) -> None:
+    """?dashboard=&panel= answers each panel's series, as its stream places them: a line's all, a stat's first."""
+    now = time.time()
+    await store(boarded, [Point("cpu", now - 5, 1.0, HOST_A), Point("cpu", now - 4, 2.0),
+                          Point("mem", now - 3, 3.0, HOST_A), Point("mem", now - 2, 4.0), Point("net", now - 1, 5.0)])
+    client = boarded.server.test_client()
+    answer = await client.get("/api/history?dashboard=web&panel=p0&panel=p1&from=now-1m&points=10")
+    assert answer.status_code == 200
+    body = await answer.get_json()
+    assert sorted(body["panels"]["p0"]) == ["cpu", "cpu" + HOST_A]
+    assert len(body["panels"]["p1"]) == 1 and body["panels"]["p1"][0].startswith("mem")
+    assert set(body["series"]) == {"cpu", "cpu" + HOST_A, body["panels"]["p1"][0]}
+    assert body["series"]["cpu" + HOST_A]["y"] == [1.0]
+    every = await (await client.get("/api/history?dashboard=web&from=now-1m")).get_json()
+    assert sorted(every["panels"]) == ["p0", "p1", "p2"] and every["panels"]["p2"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ({"dashboard": "nope"}, 404, "dashboard"),
+        ({"dashboard": "web", "panel": "p7"}, 404, "panel"),
+        ({"dashboard": "web", "panel": ["p0"] * 4}, 400, "panel"),
+        ({"dashboard": "web", "series": "cpu"}, 400, "dashboard"),
+        ({"dashboard": "web", "from": "yesterday"}, 400, "from"),
+    ],
+)
+async def test_a_bad_dashboard_or_panel_is_a_4xx_naming_it(
+    boarded: Dash, query: dict[str, Any], status: int, field: str
+) -> None:
+    answer = await boarded.server.test_client().get("/api/history", query_string=query)
+    assert answer.status_code == status
+    body = await answer.get_json()
+    assert body["field"] == field and field in body["error"]

@@ -133,6 +133,22 @@ def test_a_spike_among_100000_points_shows_in_24h_and_a_drag_zooms_every_panel(
     wait_for(lambda: span_ms(traces(page)["cpu"]["xrange"]) > 86_000_000, what="the 24 h view again")
 
 
+def test_a_range_is_drawn_from_one_request_without_waiting_for_the_stream(page: Any, board_server: LiveServer) -> None:
+    """The page asks for every panel's history at once as it starts: its stream (cut here) need not tell it first."""
+    now = time.time()
+    post_all(board_server, [{"series": s, "ts": now - 600 + i, "value": float(i)}
+                            for s in ("cpu", "mem") for i in range(500)])
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/api/history" in request.url else None)
+    page.route("**/api/stream*", lambda route: route.abort())
+    open_range(page, board_server, "from=now-15m&to=now")
+    wait_for(lambda: traces(page).get("mem", {}).get("x"), what="the second panel's history")
+    drawn = traces(page)
+    assert drawn["cpu"]["y"][-1] == 499.0 and drawn["mem"]["y"][-1] == 499.0
+    assert len(asked) == 1 and "dashboard=hist" in asked[0] and "panel=p0" in asked[0] and "panel=p1" in asked[0]
+    assert page.evaluate("window.pulseboard.opens") == 0  # no stream ever opened
+
+
 def test_a_past_range_stays_still_while_points_arrive(page: Any, board_server: LiveServer) -> None:
     now = time.time()
     post_all(board_server, [{"series": s, "ts": now - 7200 + i * 10, "value": float(i)}

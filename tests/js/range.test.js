@@ -58,13 +58,9 @@ test("two points a pixel, within the API's bounds", () => {
     assert.strictEqual(R.points(50000), 20000);
 });
 
-test("the API's URLs: a panel's series, its range, a request per 100 series", () => {
-    const keys = ["cpu", 'cpu{"host":"a b"}'];
-    assert.deepStrictEqual(R.historyUrls("/app", keys, {from: "now-6h", to: "now"}, 1800), [
-        "/app/api/history?series=cpu&series=cpu%7B%22host%22%3A%22a%20b%22%7D&from=now-6h&to=now&points=1800",
-    ]);
-    const many = Array.from({length: 250}, (_, i) => `s${i}`);
-    assert.strictEqual(R.historyUrls("", many, {from: "now-1h", to: "now"}, 10).length, 3);
+test("the API's URLs: a dashboard's panels in one request, a panel's export", () => {
+    assert.strictEqual(R.panelsUrl("/app", "web a", ["p0", "p3"], {from: "now-6h", to: "now"}, 1800),
+        "/app/api/history?dashboard=web%20a&panel=p0&panel=p3&from=now-6h&to=now&points=1800");
     assert.strictEqual(R.exportUrl("", ["cpu"], null), "/api/export.csv?series=cpu&from=now-1h&to=now");
 });
 
