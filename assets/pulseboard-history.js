@@ -269,6 +269,10 @@
     }
 
     Dashboard.create = function (page, tools) {
+        if (page.playlist) {
+            shared.current = null;  // a playlist is live only (live/range_bar.py): a drag zooms one graph, as Plotly's
+            return original(page, tools);
+        }
         var c = controller(page, tools);
         shared.current = c;
         return c.wrap(original(page, c.boardTools));

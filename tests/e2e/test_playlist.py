@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,5 +110,36 @@ def test_a_bad_playlist_says_what_is_wrong(page: Any, tmp_path: Path) -> None:
         assert page.query_selector(".pb-slides") is None
         stream = httpx.get(f"{server.url}/api/stream?playlist=one,,two", headers={"Accept": "text/event-stream"})
         assert stream.status_code == 400 and "playlist" in stream.text
+    finally:
+        server.stop()
+
+
+def test_a_drag_on_a_playlist_does_not_take_it_out_of_live(page: Any, tmp_path: Path) -> None:
+    """A playlist is live only: a drag zooms the graph, as Plotly's own, and never asks for history or a range."""
+    (tmp_path / "boards.yaml").write_text(BOARDS)
+    server = LiveServer(tmp_path, env={"PULSEBOARD_DASHBOARDS": str(tmp_path / "boards.yaml")}).start()
+    try:
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url) if "/api/history" in request.url else None)
+        now = time.time()
+        points = [{"series": "a", "ts": now - 60 + i, "value": float(i)} for i in range(60)]
+        assert server.post(points).status_code == 200
+        page.goto(server.url + "/?playlist=one,two&interval=1h")
+        wait_for(lambda: len(ys(page, "s0p0", "a") or []) == 60, what="the first dashboard drawn")
+        box = page.evaluate("""() => {
+            const gd = document.getElementById(JSON.stringify({panel: 's0p0', type: 'pb-graph'}))
+                .querySelector('.nsewdrag');
+            const r = gd.getBoundingClientRect();
+            return {x: r.x, y: r.y, width: r.width, height: r.height};
+        }""")
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] / 3, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2, y + 2, steps=8)
+        page.mouse.move(box["x"] + 2 * box["width"] / 3, y + 2, steps=8)
+        page.mouse.up()
+        server.post([{"series": "a", "value": 60.0}])
+        wait_for(lambda: (ys(page, "s0p0", "a") or [])[-1:] == [60.0], what="the next live point")
+        assert "from=" not in page.url and asked == []
     finally:
         server.stop()
