@@ -46,11 +46,13 @@ async def storage_unavailable(error: StorageError) -> tuple[Response, int, dict[
     return jsonify(error=f"storage unavailable: {error}"), 503, {"Retry-After": "1"}
 
 
-async def _asked() -> tuple[list[str], TimeRange]:
+async def _asked() -> tuple[list[str], TimeRange, dict[str, tuple[str, str]]]:
+    """Return the series keys asked for, the range, and every stored series."""
     asked = request.args.getlist("series")
     check_asked(asked)  # 10,000 series in one request are refused before the store is asked
     span = _span()
-    return series_keys(asked, await stored_series()), span
+    stored = await stored_series()
+    return series_keys(asked, stored), span, stored
 
 
 def _span() -> TimeRange:
@@ -58,7 +60,7 @@ def _span() -> TimeRange:
     return time_range(request.args.get("from"), request.args.get("to"), now=time.time(), retention=retention)
 
 
-async def _panels_asked(name: str) -> tuple[dict[str, list[str]], TimeRange]:
+async def _panels_asked(name: str, stored: dict[str, tuple[str, str]]) -> tuple[dict[str, list[str]], TimeRange]:
     """Return each asked panel's series keys on dashboard `name` (its screens' placing), and the range."""
     if "series" in request.args:
         raise InvalidInput("give series or dashboard, not both", field="dashboard", status=400)
@@ -69,7 +71,7 @@ async def _panels_asked(name: str) -> tuple[dict[str, list[str]], TimeRange]:
     asked = request.args.getlist("panel")
     if len(asked) > len(audience.dashboard.panels):
         raise InvalidInput(f"panel may be given at most once per panel of {name!r}", field="panel", status=400)
-    return audience.panel_keys(await get_live().store.series(), asked), span
+    return audience.panel_keys(list(stored.values()), asked), span
 
 
 async def stored_series() -> dict[str, tuple[str, str]]:
@@ -90,16 +92,16 @@ async def history() -> Response:
     points = points_wanted(request.args.get("points"))
     panels = None
     if "dashboard" in request.args:
-        panels, span = await _panels_asked(request.args["dashboard"])
+        stored = await stored_series()
+        panels, span = await _panels_asked(request.args["dashboard"], stored)
         keys = list(dict.fromkeys(key for drawn in panels.values() for key in drawn))
     else:
-        keys, span = await _asked()
+        keys, span, stored = await _asked()
     buckets, resolution = plan(span.start, span.end, points)
     found = await get_live().store.history(keys, span.start, span.end, resolution)
     # numpy off the event loop: a long range is ~10 ms of it per series, and streams wait meanwhile.
-    drawn, ends, stored = await asyncio.gather(
-        asyncio.to_thread(_reduce, found, span, buckets), get_live().store.ends(keys, span.start, span.end),
-        stored_series())
+    drawn, ends = await asyncio.gather(
+        asyncio.to_thread(_reduce, found, span, buckets), get_live().store.ends(keys, span.start, span.end))
     series = {
         key: {"name": stored[key][0], "labels": label_dict(stored[key][1]), "x": x, "y": y,
               "first": _point(ends.get(key, (None, None))[0]), "last": _point(ends.get(key, (None, None))[1])}
@@ -136,9 +138,8 @@ def _iso(seconds: float) -> str:
 @bp.get("/api/export.csv")
 async def export_csv() -> Response:
     """Stream the raw points of the series over a range as CSV: ISO 8601 times, labels as columns."""
-    keys, span = await _asked()
+    keys, span, stored = await _asked()
     store = get_live().store
-    stored = await stored_series()
     labels = label_columns(stored[key][1] for key in keys)
     rows = store.export(keys, span.start, span.end, chunk=EXPORT_CHUNK)
     name = f"pulseboard-{_iso(span.start)}-{_iso(span.end)}.csv".replace(":", "")
